@@ -1,0 +1,43 @@
+# Kandidatmonitor: `make run` serves the demo, `make test` runs every test, `make bench` measures.
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+DB ?= data/demo.duckdb
+PORT ?= 5006
+# The demo replays an exam morning: today at 09:20 (Oslo), running on from there.
+# `make run NOW="2026-11-22 10:50"` picks another moment; `make run NOW=` uses the real clock.
+NOW ?= $(shell TZ=Europe/Oslo date +%F) 09:20
+NOW_ARG = $(if $(strip $(NOW)),--now "$(NOW)",)
+
+# Python >= 3.12: the first suitable interpreter on PATH (pyenv shims honour .python-version).
+PYTHON ?= $(shell for p in python3.12 python3.13 python3.14 python3; do \
+  if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; \
+  then echo $$p; break; fi; done)
+
+.PHONY: run test bench demo-national clean chromium
+
+$(BIN)/.installed: pyproject.toml
+	@test -n "$(PYTHON)" || { echo "Python 3.12 or newer is needed (e.g. pyenv install 3.12)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+run: $(BIN)/.installed
+	$(BIN)/kandidatmonitor demo --size small --db $(DB) --seed 1 --if-stale $(NOW_ARG)
+	$(BIN)/kandidatmonitor serve --db $(DB) --port $(PORT) $(NOW_ARG)
+
+# Debian's Chromium for the browser tests (Playwright drives /usr/bin/chromium).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+test: $(BIN)/.installed chromium
+	$(BIN)/python -m pytest
+
+bench: $(BIN)/.installed
+	$(BIN)/python -m bench.run
+
+clean:
+	rm -rf $(VENV) data/*.duckdb data/*.duckdb.wal .pytest_cache .hypothesis

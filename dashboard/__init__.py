@@ -1,0 +1,1 @@
+"""Everything served: the Panel apps for staff (and, later, the candidate module)."""

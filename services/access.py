@@ -1,0 +1,183 @@
+"""Access (Tilgang): login sessions, grants, removal, blocks and day passwords (SPEC §3, §5).
+
+Only one login session can have access. Granting authorises the newest waiting session
+and ends every other; the time-dependent "Venter på eksamensstart"/"Har tilgang" is
+derived from the clock when read, never stored.
+"""
+from __future__ import annotations
+
+import json
+import uuid
+
+from . import audit
+from .auth import hash_password, verify_password
+from .base import CandidateService, check_scope, load_state, require_staff
+from .errors import NotFound, PermissionDenied, RuleViolation
+from .model import Actor, CandidateState, Event, Role
+from .rules import DAY_PASSWORD_MAX_FAILURES, can_grant, may_request_access
+
+
+class AccessService(CandidateService):
+    def login(self, actor: Actor, user_agent: str | None = None,
+              client_hints: dict | None = None) -> str:
+        """A candidate logged in: record a new session; it waits for access if it may."""
+        if actor.role is not Role.CANDIDATE:
+            raise PermissionDenied()
+        session_id = uuid.uuid4().hex
+        now = self.clock.db_now()
+        with self._changing(actor, actor.candidate_id) as (tx, state):
+            if state.deleted:
+                raise RuleViolation("error.candidate_deleted")
+            waits = may_request_access(state)
+            tx.execute(
+                """INSERT INTO login_sessions (id, candidate_id, state, started_at, last_seen_at,
+                       ip, user_agent, client_hints) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+                [session_id, state.candidate_id, "WAITING" if waits else "ENDED", now, now,
+                 actor.ip, user_agent, json.dumps(client_hints) if client_hints else None],
+            )
+            if actor.ip:
+                tx.execute("INSERT INTO session_ips VALUES (?, ?, ?, ?)", [session_id, actor.ip, now, now])
+            changes = {"latest_session_id": session_id, "latest_ip": actor.ip}
+            if waits:
+                changes["waiting_session_id"] = session_id
+            after = self._save(tx, state, **changes)
+            self._log(tx, actor, Event.LOGIN, state, after, detail=user_agent, session_id=session_id)
+        return session_id
+
+    def request_access(self, actor: Actor, session_id: str) -> CandidateState:
+        """The authorisation page asks again (after a block is lifted, access removed, …)."""
+        with self._changing(actor, actor.candidate_id) as (tx, state):
+            session = self._session(tx, state, session_id)
+            if session == "WAITING" or session == "AUTHORIZED" or not may_request_access(state):
+                return state
+            if state.latest_session_id != session_id:
+                raise RuleViolation("error.session_unknown", "eldre innloggingssesjon")
+            tx.execute("UPDATE login_sessions SET state = 'WAITING' WHERE id = ?", [session_id])
+            after = self._save(tx, state, waiting_session_id=session_id)
+            self._log(tx, actor, Event.ACCESS_REQUESTED, state, after, session_id=session_id)
+            return after
+
+    def grant_access(self, actor: Actor, candidate_id: int, session_id: str | None = None) -> CandidateState:
+        """Gi tilgang / Gi tilgang på nytt. A repeated click for a granted session is a no-op."""
+        require_staff(actor)
+        with self._changing(actor, candidate_id) as (tx, state):
+            target = session_id or state.waiting_session_id
+            if target is not None and target == state.access_session_id:
+                return state  # duplicate click: already granted
+            if not can_grant(state) or (session_id is not None and session_id != state.waiting_session_id):
+                raise RuleViolation(self._refusal(state))
+            return self._authorize(tx, actor, state, target, Event.ACCESS_GRANTED)
+
+    def remove_access(self, actor: Actor, candidate_id: int, session_id: str) -> CandidateState:
+        """Fjern tilgang: the session is back on the authorisation page and waits again."""
+        require_staff(actor)
+        with self._changing(actor, candidate_id) as (tx, state):
+            if state.access_session_id != session_id:
+                raise RuleViolation("error.no_access_session")
+            tx.execute("UPDATE login_sessions SET state = 'WAITING' WHERE id = ?", [session_id])
+            after = self._save(tx, state, access_session_id=None,
+                               waiting_session_id=state.waiting_session_id or session_id)
+            self._log(tx, actor, Event.ACCESS_REMOVED, state, after, session_id=session_id)
+            return after
+
+    def block(self, actor: Actor, candidate_id: int) -> CandidateState:
+        """Sperr digital tilgang: every session loses access."""
+        require_staff(actor)
+        with self._changing(actor, candidate_id) as (tx, state):
+            if state.blocked:
+                return state
+            self._end_sessions(tx, candidate_id)
+            after = self._save(tx, state, blocked=True, access_session_id=None, waiting_session_id=None)
+            self._log(tx, actor, Event.BLOCKED, state, after)
+            return after
+
+    def unblock(self, actor: Actor, candidate_id: int) -> CandidateState:
+        """Opphev sperre: back to Ikke tilgang."""
+        require_staff(actor)
+        with self._changing(actor, candidate_id) as (tx, state):
+            if not state.blocked:
+                return state
+            after = self._save(tx, state, blocked=False)
+            self._log(tx, actor, Event.UNBLOCKED, state, after)
+            return after
+
+    def set_day_password(self, actor: Actor, group_id: int, password: str) -> None:
+        """Dagspassord for a group's exam day; only school admins of that school set it."""
+        if not actor.role.is_school_admin and actor.role is not Role.SYSTEM:
+            raise PermissionDenied()
+        with self.store.write() as tx:
+            row = tx.one("SELECT school_id FROM exam_groups WHERE id = ?", [group_id])
+            if row is None:
+                raise NotFound("error.not_found", f"gruppe {group_id}")
+            if not actor.scope.allows(row[0], group_id):
+                raise PermissionDenied()
+            tx.execute("UPDATE exam_groups SET day_password_hash = ? WHERE id = ?",
+                       [hash_password(password), group_id])
+            audit.record(tx, actor, Event.DAY_PASSWORD_SET, self.clock.db_now(),
+                         school_id=row[0], detail=f"gruppe {group_id}")
+
+    def authorize_with_day_password(self, actor: Actor, session_id: str, password: str) -> CandidateState:
+        """The candidate types the group's day password on the authorisation page."""
+        with self._changing(actor, actor.candidate_id) as (tx, state):
+            if self._session(tx, state, session_id) == "AUTHORIZED":
+                return state
+            if state.waiting_session_id != session_id or not can_grant(state):
+                raise RuleViolation(self._refusal(state))
+            failures = tx.one("SELECT day_password_failures FROM candidate_state WHERE candidate_id = ?",
+                              [state.candidate_id])[0]
+            if failures >= DAY_PASSWORD_MAX_FAILURES:
+                raise PermissionDenied("error.day_password_locked")
+            stored = tx.one("SELECT day_password_hash FROM exam_groups WHERE id = ? AND exam_date = ?",
+                            [state.group_id, self.clock.today()])
+            if stored is None or stored[0] is None:
+                raise RuleViolation("error.day_password_missing")
+            if verify_password(password, stored[0]):
+                tx.execute("UPDATE candidate_state SET day_password_failures = 0 WHERE candidate_id = ?",
+                           [state.candidate_id])
+                return self._authorize(tx, actor, state, session_id, Event.ACCESS_GRANTED_DAY_PASSWORD)
+        # A failed attempt is itself recorded, in its own transaction (the one above was left).
+        self._count_day_password_failure(actor, state, session_id)
+        raise PermissionDenied("error.day_password_wrong")
+
+    def _count_day_password_failure(self, actor: Actor, state: CandidateState, session_id: str) -> None:
+        with self.store.write() as tx:
+            tx.execute("""UPDATE candidate_state SET day_password_failures = day_password_failures + 1
+                          WHERE candidate_id = ?""", [state.candidate_id])
+            self._log(tx, actor, Event.DAY_PASSWORD_FAILED, state, state, session_id=session_id)
+
+    def _authorize(self, tx, actor: Actor, state: CandidateState, session_id: str, event: Event) -> CandidateState:
+        ended = self._end_sessions(tx, state.candidate_id, keep=session_id)
+        tx.execute(
+            "UPDATE login_sessions SET state = 'AUTHORIZED', authorized_at = ?, authorized_by = ? WHERE id = ?",
+            [self.clock.db_now(), actor.user_id, session_id],
+        )
+        after = self._save(tx, state, access_session_id=session_id, waiting_session_id=None)
+        detail = f"{len(ended)} annen sesjon mistet tilgang" if state.access_session_id in ended else None
+        self._log(tx, actor, event, state, after, detail=detail, session_id=session_id)
+        return after
+
+    @staticmethod
+    def _session(tx, state: CandidateState, session_id: str) -> str:
+        row = tx.one("SELECT state FROM login_sessions WHERE id = ? AND candidate_id = ?",
+                     [session_id, state.candidate_id])
+        if row is None:
+            raise NotFound("error.session_unknown")
+        return row[0]
+
+    @staticmethod
+    def _refusal(state: CandidateState) -> str:
+        if state.deleted:
+            return "error.candidate_deleted"
+        if state.absence is not None:
+            return "error.absent"
+        if state.blocked:
+            return "error.blocked"
+        if state.finished:
+            return "error.finished"
+        return "error.no_waiting_session"
+
+    def state(self, actor: Actor, candidate_id: int) -> CandidateState:
+        with self.store.read() as cur:
+            state = load_state(cur, candidate_id)
+        check_scope(actor, state)
+        return state

@@ -1,0 +1,112 @@
+"""Staff users, roles and scopes; candidate credentials; password hashing.
+
+Passwords are hashed with scrypt (memory-hard, in the standard library) and a random
+salt per hash. Scope rows point at groups, schools, municipalities or counties and are
+resolved into the schools (and, for invigilators, groups) an ``Actor`` may touch.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+
+from .errors import NotFound, PermissionDenied
+from .model import Actor, Role, Scope, ScopeKind
+
+_N, _R, _P = 2**14, 8, 1
+
+
+def hash_password(password: str) -> str:
+    salt = secrets.token_bytes(16)
+    digest = hashlib.scrypt(password.encode(), salt=salt, n=_N, r=_R, p=_P, dklen=32)
+    return f"scrypt${_N}${_R}${_P}${base64.b64encode(salt).decode()}${base64.b64encode(digest).decode()}"
+
+
+def verify_password(password: str, stored: str | None) -> bool:
+    if not stored:
+        return False
+    try:
+        scheme, n, r, p, salt, digest = stored.split("$")
+        if scheme != "scrypt":
+            return False
+        actual = hashlib.scrypt(password.encode(), salt=base64.b64decode(salt), n=int(n), r=int(r),
+                                p=int(p), dklen=32)
+    except (ValueError, TypeError):
+        return False
+    return hmac.compare_digest(actual, base64.b64decode(digest))
+
+
+# Which scope rows each role is given, and how they widen to schools.
+SCOPE_KIND_OF_ROLE = {
+    Role.INVIGILATOR: ScopeKind.GROUP,
+    Role.SCHOOL_ADMIN: ScopeKind.SCHOOL,
+    Role.SCHOOL_ADMIN_PLUS: ScopeKind.SCHOOL,
+    Role.MUNICIPALITY: ScopeKind.MUNICIPALITY,
+    Role.COUNTY: ScopeKind.COUNTY,
+    Role.COUNTY_EXAM_ADMIN: ScopeKind.COUNTY,
+    Role.STATE_ADMIN: ScopeKind.COUNTY,
+}
+
+_SCHOOLS_OF = {
+    ScopeKind.SCHOOL: "SELECT id FROM schools WHERE id IN (SELECT unnest(?::INTEGER[]))",
+    ScopeKind.MUNICIPALITY: "SELECT id FROM schools WHERE municipality_id IN (SELECT unnest(?::INTEGER[]))",
+    ScopeKind.COUNTY: """SELECT s.id FROM schools s JOIN municipalities m ON m.id = s.municipality_id
+                         WHERE m.county_id IN (SELECT unnest(?::INTEGER[]))""",
+    ScopeKind.GROUP: "SELECT DISTINCT school_id FROM exam_groups WHERE id IN (SELECT unnest(?::INTEGER[]))",
+}
+
+
+class AuthService:
+    def __init__(self, store):
+        self.store = store
+
+    def add_user(self, tx, username: str, name: str, role: Role, password_hash: str,
+                 scope_ids: list[int]) -> None:
+        tx.execute("INSERT INTO users VALUES (?, ?, ?, ?)", [username, name, role.value, password_hash])
+        kind = SCOPE_KIND_OF_ROLE[role]
+        for ref in scope_ids:
+            tx.execute("INSERT INTO user_scopes VALUES (?, ?, ?)", [username, kind.value, ref])
+
+    def authenticate_staff(self, username: str, password: str, ip: str | None = None) -> Actor:
+        row = self.store.query("SELECT password_hash FROM users WHERE username = ?", [username])
+        if not row or not verify_password(password, row[0][0]):
+            raise PermissionDenied("error.login_failed")
+        return self.staff_actor(username, ip)
+
+    def staff_actor(self, username: str, ip: str | None = None) -> Actor:
+        """The Actor for a logged-in staff user, with scope resolved from the database."""
+        with self.store.read() as cur:
+            user = cur.execute("SELECT name, role FROM users WHERE username = ?", [username]).fetchone()
+            if user is None:
+                raise NotFound("error.not_found", username)
+            role = Role(user[1])
+            refs = [r[0] for r in cur.execute(
+                "SELECT ref_id FROM user_scopes WHERE username = ? AND kind = ?",
+                [username, SCOPE_KIND_OF_ROLE[role].value]).fetchall()]
+            kind = SCOPE_KIND_OF_ROLE[role]
+            schools = frozenset(r[0] for r in cur.execute(_SCHOOLS_OF[kind], [refs]).fetchall())
+        groups = frozenset(refs) if kind is ScopeKind.GROUP else None
+        return Actor(user_id=username, name=user[0], role=role,
+                     scope=Scope(school_ids=schools, group_ids=groups), ip=ip)
+
+    def authenticate_candidate(self, number: str, password: str, ip: str | None = None) -> Actor:
+        row = self.store.query(
+            "SELECT id, name, school_id, group_id, password_hash FROM candidates WHERE number = ? AND NOT deleted",
+            [number.strip().upper()])
+        if not row or not verify_password(password, row[0][4]):
+            raise PermissionDenied("error.login_failed")
+        return self.candidate_actor(row[0][:4], number, ip)
+
+    @staticmethod
+    def candidate_actor(row: tuple, number: str, ip: str | None) -> Actor:
+        cid, name, school, group = row
+        return Actor(user_id=number.strip().upper(), name=name, role=Role.CANDIDATE,
+                     scope=Scope(frozenset([school]), frozenset([group])), ip=ip, candidate_id=cid)
+
+    def candidate_actor_by_id(self, candidate_id: int, ip: str | None = None) -> Actor:
+        row = self.store.query("SELECT id, name, school_id, group_id, number FROM candidates WHERE id = ?",
+                               [candidate_id])
+        if not row:
+            raise NotFound("error.not_found", str(candidate_id))
+        return self.candidate_actor(row[0][:4], row[0][4], ip)

@@ -1,0 +1,57 @@
+"""Change feed: "school S changed, now at version v", published after each commit.
+
+One feed per process. The monitor (and the candidate module's status channel) subscribe
+once and wake only what shows an affected school; nobody polls the database per session.
+"""
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+Listener = Callable[[dict[int, int]], None]
+
+
+class ChangeFeed:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._versions: dict[int, int] = {}
+        self._listeners: list[Listener] = []
+        self._changed = threading.Condition(self._lock)
+
+    def publish(self, versions: dict[int, int]) -> None:
+        """Called by the store after commit with the new version of each touched school."""
+        with self._lock:
+            for school, version in versions.items():
+                if version > self._versions.get(school, 0):
+                    self._versions[school] = version
+            listeners = list(self._listeners)
+            self._changed.notify_all()
+        for listener in listeners:
+            listener(versions)
+
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        """Register ``listener``; returns the function that unsubscribes it."""
+        with self._lock:
+            self._listeners.append(listener)
+
+        def unsubscribe() -> None:
+            with self._lock:
+                if listener in self._listeners:
+                    self._listeners.remove(listener)
+
+        return unsubscribe
+
+    def version(self, school_id: int) -> int:
+        with self._lock:
+            return self._versions.get(school_id, 0)
+
+    def seed(self, versions: dict[int, int]) -> None:
+        """Start from the versions already in the database."""
+        with self._lock:
+            self._versions.update(versions)
+
+    def wait_for_change(self, school_id: int, seen: int, timeout: float) -> int:
+        """Block until ``school_id`` passes version ``seen`` or ``timeout`` runs out."""
+        with self._changed:
+            self._changed.wait_for(lambda: self._versions.get(school_id, 0) > seen, timeout)
+            return self._versions.get(school_id, 0)

@@ -1,0 +1,102 @@
+"""``kandidatmonitor demo|serve|import``: the command line of one Kandidatmonitor process."""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+from .clock import Clock, FrozenClock, OSLO, parse_now
+from .errors import InvalidInput
+
+DEFAULT_DB = "data/demo.duckdb"
+
+
+def _now(text: str | None) -> dt.datetime | None:
+    return parse_now(text) if text else None
+
+
+def cmd_demo(args) -> int:
+    from .demo import build_demo, demo_exam_date
+
+    now = _now(args.now) or dt.datetime.now(OSLO)
+    if args.if_stale and demo_exam_date(args.db) == now.date():
+        print(f"Demodatabasen {args.db} gjelder allerede {now.date()}; beholder den.")
+        return 0
+    stats = build_demo(args.db, size=args.size, seed=args.seed, now=now)
+    print(json.dumps(stats, ensure_ascii=False))
+    return 0
+
+
+def cmd_serve(args) -> int:
+    from dashboard.app import serve
+
+    now = _now(args.now)
+    clock = Clock.starting_at(now) if now else Clock()
+    serve(args.db, port=args.port, address=args.address, clock=clock, num_threads=args.num_threads,
+          show=False)
+    return 0
+
+
+def cmd_import(args) -> int:
+    from .model import system_actor
+    from .system import Services
+
+    date = dt.date.fromisoformat(args.date) if args.date else None
+    clock = FrozenClock(dt.datetime.combine(date, dt.time(8), OSLO)) if date else Clock()
+    services = Services(args.db, clock)
+    try:
+        text = Path(args.file).read_text(encoding="utf-8-sig")
+        count = services.importer.import_csv(system_actor("PAS-import"), text, exam_date=date)
+    except InvalidInput as e:
+        print("Importen ble avbrutt; ingenting er importert:", file=sys.stderr)
+        for problem in e.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 1
+    except UnicodeDecodeError:
+        print("Filen er ikke UTF-8-tekst; ingenting er importert.", file=sys.stderr)
+        return 1
+    finally:
+        services.close()
+    print(f"Importerte {count} kandidater.")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="kandidatmonitor", description=__doc__)
+    sub = p.add_subparsers(dest="command", required=True)
+    demo = sub.add_parser("demo", help="bygg en demodatabase")
+    demo.add_argument("--size", choices=["small", "national"], default="small")
+    demo.add_argument("--db", default=DEFAULT_DB)
+    demo.add_argument("--seed", type=int, default=1)
+    demo.add_argument("--now", help="eksamensdagens klokkeslett, ÅÅÅÅ-MM-DD TT:MM (Oslo)")
+    demo.add_argument("--if-stale", action="store_true",
+                      help="behold en demodatabase som allerede gjelder samme dag")
+    demo.set_defaults(func=cmd_demo)
+    serve = sub.add_parser("serve", help="start appen")
+    serve.add_argument("--db", default=DEFAULT_DB)
+    serve.add_argument("--port", type=int, default=5006)
+    serve.add_argument("--address", default="localhost")
+    serve.add_argument("--now", help="start klokken her, ÅÅÅÅ-MM-DD TT:MM (Oslo); den går videre derfra")
+    serve.add_argument("--num-threads", type=int, default=4)
+    serve.set_defaults(func=cmd_serve)
+    imp = sub.add_parser("import", help="importer kandidater fra PAS (CSV)")
+    imp.add_argument("--db", default=DEFAULT_DB)
+    imp.add_argument("--file", required=True)
+    imp.add_argument("--date", help="eksamensdato ÅÅÅÅ-MM-DD (i dag uten)")
+    imp.set_defaults(func=cmd_import)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except ValueError as e:
+        print(str(e), file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

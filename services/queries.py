@@ -1,0 +1,305 @@
+"""Read models: the monitor page, a candidate's sessions and IPs, the activity log.
+
+Every read takes the actor and filters by its scope here, in the service; the views
+only show what comes back. Access status is derived in SQL from the clock so that a
+whole page can be filtered and paged in the database; ``rules.access_status`` is the
+same rule for one candidate, and the tests hold the two to each other.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import math
+from functools import lru_cache
+
+from ua_parser import parse as parse_user_agent
+
+from .base import check_scope, load_state, state_from_row
+from .clock import Clock, from_db, to_db
+from .errors import NotFound, PermissionDenied
+from .model import AccessStatus, Action, Actor, CandidateState, Event, Progress, Role
+from .rules import ACTIVE_GRACE_S, allowed_actions, grant_label_action
+
+PAGE_SIZE = 50
+
+ACCESS_SQL = """CASE
+    WHEN cs.absence = 'DOCUMENTED' THEN 'DOCUMENTED_ABSENCE'
+    WHEN cs.absence = 'UNDOCUMENTED' THEN 'UNDOCUMENTED_ABSENCE'
+    WHEN cs.blocked THEN 'BLOCKED'
+    WHEN cs.progress_2 IN ('DELIVERED', 'SENT_BY_POST') THEN 'NO_ACCESS'
+    WHEN cs.access_session_id IS NOT NULL THEN
+        CASE WHEN $now < g.access_starts_at THEN 'WAITING_FOR_START' ELSE 'HAS_ACCESS' END
+    WHEN cs.waiting_session_id IS NOT NULL THEN 'WAITING'
+    ELSE 'NO_ACCESS' END"""
+
+CAN_GRANT_SQL = """(cs.waiting_session_id IS NOT NULL AND cs.absence IS NULL AND NOT cs.blocked
+    AND cs.progress_2 NOT IN ('DELIVERED', 'SENT_BY_POST') AND NOT c.deleted)"""
+
+BASE_SQL = f"""
+SELECT cs.candidate_id, c.number, c.name, cs.school_id, cs.group_id, s.two_part,
+       g.access_starts_at, g.exam_date, cs.blocked, cs.absence, cs.progress_1,
+       cs.progress_2, cs.access_session_id, cs.waiting_session_id, c.deleted,
+       g.name AS group_name, s.code AS subject_code, s.name AS subject_name, cs.latest_ip,
+       {ACCESS_SQL} AS access, {CAN_GRANT_SQL} AS can_grant
+FROM candidate_state cs
+JOIN candidates c ON c.id = cs.candidate_id
+JOIN exam_groups g ON g.id = cs.group_id
+JOIN subjects s ON s.code = g.subject_code
+WHERE cs.school_id = $school AND NOT c.deleted
+  AND ($all_groups OR list_contains($groups, cs.group_id))
+"""
+
+
+@dataclasses.dataclass(frozen=True)
+class MonitorFilter:
+    """What the monitor page asks for (SPEC §8). ``access=WAITING`` means "can be granted"."""
+
+    school_id: int
+    search: str = ""
+    group_id: int | None = None
+    progress: Progress | None = None
+    access: AccessStatus | None = None
+    page: int = 1
+    page_size: int = PAGE_SIZE
+
+    @property
+    def active_filters(self) -> int:
+        """The n of "Nullstill filter (n)"."""
+        return sum(x is not None for x in (self.group_id, self.progress, self.access)) + bool(self.search.strip())
+
+
+@dataclasses.dataclass(frozen=True)
+class MonitorRow:
+    candidate_id: int
+    number: str
+    name: str
+    group_id: int
+    group_name: str
+    subject_code: str
+    subject_name: str
+    two_part: bool
+    access: AccessStatus
+    progress_1: Progress | None  # None on one-part exams and when absent
+    progress_2: Progress | None  # None when absent (absence hides progress)
+    latest_ip: str | None
+    grant_action: Action | None  # Gi tilgang / Gi tilgang på nytt, in the Tilgang column
+    actions: tuple[Action, ...]  # "Flere valg"
+    finished: bool  # green row
+
+
+@dataclasses.dataclass(frozen=True)
+class MonitorPage:
+    rows: list[MonitorRow]
+    matching: int  # X of "Viser X av Y kandidater"
+    total: int  # Y
+    waiting: int  # candidates that can be granted access now (the notice)
+    page: int
+    pages: int
+    has_one_part: bool
+    has_two_part: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class SessionIp:
+    ip: str
+    first_seen: dt.datetime
+    last_seen: dt.datetime
+
+
+@dataclasses.dataclass(frozen=True)
+class SessionInfo:
+    session_id: str
+    state: str
+    started_at: dt.datetime
+    last_seen_at: dt.datetime
+    has_access: bool
+    active: bool
+    ip: str | None
+    browser: str
+    os: str
+    device: str
+    ips: list[SessionIp]
+
+
+@dataclasses.dataclass(frozen=True)
+class LogEntry:
+    at: dt.datetime
+    event: Event
+    detail: str | None
+    actor_name: str | None
+    actor_role: Role
+    actor_ip: str | None
+    session_id: str | None
+
+
+class QueryService:
+    def __init__(self, store, clock: Clock, heartbeats=None):
+        self.store = store
+        self.clock = clock
+        self.heartbeats = heartbeats
+
+    # -- scope -----------------------------------------------------------------------
+    def schools_for(self, actor: Actor) -> list[tuple[int, str, str]]:
+        """(id, name, org no.) of every school in the actor's scope, for "Velg skole"."""
+        rows = self.store.query("SELECT id, name, org_no FROM schools ORDER BY name")
+        ids = actor.scope.school_ids
+        return [r for r in rows if ids is None or r[0] in ids]
+
+    def groups_for(self, actor: Actor, school_id: int) -> list[tuple[int, str, str]]:
+        """(id, group name, subject name) of the groups the actor sees at a school."""
+        self._check_school(actor, school_id)
+        rows = self.store.query(
+            """SELECT g.id, g.name, s.name FROM exam_groups g JOIN subjects s ON s.code = g.subject_code
+               WHERE g.school_id = ? ORDER BY g.name""", [school_id])
+        groups = actor.scope.group_ids
+        return [r for r in rows if groups is None or r[0] in groups]
+
+    def _check_school(self, actor: Actor, school_id: int) -> None:
+        ids = actor.scope.school_ids
+        if not actor.role.acts_for_school or (ids is not None and school_id not in ids):
+            raise PermissionDenied()
+
+    def _scope_params(self, actor: Actor, school_id: int) -> dict:
+        groups = actor.scope.group_ids
+        return {"school": school_id, "now": to_db(self.clock.now()),
+                "all_groups": groups is None, "groups": sorted(groups or [])}
+
+    # -- monitor ---------------------------------------------------------------------
+    def monitor_page(self, actor: Actor, f: MonitorFilter) -> MonitorPage:
+        self._check_school(actor, f.school_id)
+        params = self._scope_params(actor, f.school_id)
+        where, extra = self._filter_sql(f)
+        params |= extra
+        with self.store.read() as cur:
+            total, waiting, matching, one_part, two_part = cur.execute(
+                f"""SELECT count(*), count(*) FILTER (WHERE can_grant), count(*) FILTER (WHERE {where}),
+                           count(*) FILTER (WHERE NOT two_part), count(*) FILTER (WHERE two_part)
+                    FROM ({BASE_SQL}) AS b""", params).fetchone()
+            pages = max(1, math.ceil(matching / f.page_size))
+            page = min(max(1, f.page), pages)
+            rows = cur.execute(
+                f"""SELECT * FROM ({BASE_SQL}) AS b WHERE {where}
+                    ORDER BY number LIMIT {int(f.page_size)} OFFSET {int((page - 1) * f.page_size)}""",
+                params).fetchall()
+        return MonitorPage(rows=[self._row(r) for r in rows], matching=matching, total=total,
+                           waiting=waiting, page=page, pages=pages, has_one_part=one_part > 0,
+                           has_two_part=two_part > 0)
+
+    @staticmethod
+    def _filter_sql(f: MonitorFilter) -> tuple[str, dict]:
+        clauses, params = ["TRUE"], {}
+        if f.search.strip():
+            clauses.append("(contains(lower(number), $q) OR contains(lower(name), $q))")
+            params["q"] = f.search.strip().lower()
+        if f.group_id is not None:
+            clauses.append("group_id = $group_id")
+            params["group_id"] = f.group_id
+        if f.progress is not None:
+            clauses.append("absence IS NULL AND (progress_1 = $progress OR progress_2 = $progress)")
+            params["progress"] = Progress(f.progress).value
+        if f.access is AccessStatus.WAITING:
+            clauses.append("can_grant")
+        elif f.access is not None:
+            clauses.append("access = $access")
+            params["access"] = AccessStatus(f.access).value
+        return " AND ".join(clauses), params
+
+    def _row(self, r: tuple) -> MonitorRow:
+        state = state_from_row(r[:15])
+        group_name, subject_code, subject_name, latest_ip, access, _can_grant = r[15:]
+        hidden = state.absence is not None
+        return MonitorRow(
+            candidate_id=state.candidate_id, number=state.number, name=state.name,
+            group_id=state.group_id, group_name=group_name, subject_code=subject_code,
+            subject_name=subject_name, two_part=state.two_part, access=AccessStatus(access),
+            progress_1=None if hidden else state.progress_1,
+            progress_2=None if hidden else state.progress_2, latest_ip=latest_ip,
+            grant_action=grant_label_action(state), actions=tuple(allowed_actions(state)),
+            finished=state.finished and not hidden,
+        )
+
+    def status_counts(self, actor: Actor) -> dict[AccessStatus, int]:
+        """Candidates per access status over every school in the actor's scope."""
+        ids = actor.scope.school_ids
+        rows = self.store.query(
+            f"""SELECT {ACCESS_SQL} AS access, count(*) FROM candidate_state cs
+                JOIN candidates c ON c.id = cs.candidate_id JOIN exam_groups g ON g.id = cs.group_id
+                WHERE NOT c.deleted AND ($all OR list_contains($schools, cs.school_id))
+                GROUP BY ALL""",
+            {"now": to_db(self.clock.now()), "all": ids is None, "schools": sorted(ids or [])})
+        counts = {status: 0 for status in AccessStatus}
+        counts.update({AccessStatus(a): n for a, n in rows})
+        return counts
+
+    # -- one candidate ---------------------------------------------------------------
+    def candidate(self, actor: Actor, candidate_id: int) -> CandidateState:
+        with self.store.read() as cur:
+            state = load_state(cur, candidate_id)
+        check_scope(actor, state)
+        return state
+
+    def sessions(self, actor: Actor, candidate_id: int) -> list[SessionInfo]:
+        """Innloggingssesjon/IP: every session of the exam day, newest first."""
+        self.candidate(actor, candidate_id)
+        with self.store.read() as cur:
+            sessions = cur.execute(
+                """SELECT id, state, started_at, last_seen_at, ip, user_agent, client_hints
+                   FROM login_sessions WHERE candidate_id = ? ORDER BY started_at DESC""",
+                [candidate_id]).fetchall()
+            ips = cur.execute(
+                """SELECT i.session_id, i.ip, i.first_seen, i.last_seen FROM session_ips i
+                   JOIN login_sessions s ON s.id = i.session_id WHERE s.candidate_id = ?
+                   ORDER BY i.first_seen""", [candidate_id]).fetchall()
+        by_session: dict[str, list[SessionIp]] = {}
+        for sid, ip, first, last in ips:
+            by_session.setdefault(sid, []).append(SessionIp(ip, from_db(first), from_db(last)))
+        now = self.clock.db_now()
+        result = []
+        for sid, state, started, last_seen, ip, ua, hints in sessions:
+            pending = self.heartbeats.last_seen(sid) if self.heartbeats else None
+            last = max(last_seen, pending) if pending else last_seen
+            browser, os_name, device = describe_client(ua, hints)
+            result.append(SessionInfo(
+                session_id=sid, state=state, started_at=from_db(started), last_seen_at=from_db(last),
+                has_access=state == "AUTHORIZED",
+                active=state == "AUTHORIZED" and (now - last).total_seconds() <= ACTIVE_GRACE_S,
+                ip=ip, browser=browser, os=os_name, device=device, ips=by_session.get(sid, []),
+            ))
+        return result
+
+    def activity_log(self, actor: Actor, candidate_id: int) -> list[LogEntry]:
+        """Aktivitetslogg: every event of the candidate, newest first."""
+        self.candidate(actor, candidate_id)
+        rows = self.store.query(
+            """SELECT occurred_at, event, detail, actor_name, actor_role, actor_ip, session_id
+               FROM activity_log WHERE candidate_id = ? ORDER BY occurred_at DESC, id DESC""",
+            [candidate_id])
+        return [LogEntry(from_db(at), Event(ev), detail, name, Role(role), ip, sid)
+                for at, ev, detail, name, role, ip, sid in rows]
+
+
+@lru_cache(maxsize=4096)
+def describe_client(user_agent: str | None, client_hints: str | None) -> tuple[str, str, str]:
+    """(browser, operating system, device) from the user agent, refined by client hints.
+
+    User agents freeze Windows at "Windows NT 10.0"; the Sec-CH-UA-Platform-Version hint
+    tells Windows 11 (platform version 13 or later) apart.
+    """
+    if not user_agent:
+        return ("Ukjent", "Ukjent", "Ukjent")
+    result = parse_user_agent(user_agent)
+    browser = _version(result.user_agent.family, result.user_agent.major) if result.user_agent else "Ukjent"
+    os_name = _version(result.os.family, result.os.major) if result.os else "Ukjent"
+    hints = json.loads(client_hints) if client_hints else {}
+    platform = str(hints.get("platform", "")).strip('"')
+    version = str(hints.get("platform_version", "")).strip('"')
+    if platform == "Windows" and version:
+        major = int(version.split(".")[0] or 0)
+        os_name = "Windows 11" if major >= 13 else "Windows 10"
+    device = result.device.family if result.device and result.device.family != "Other" else "Datamaskin"
+    return (browser, os_name, device)
+
+
+def _version(family: str, major: str | None) -> str:
+    return f"{family} {major}" if major else family

@@ -1,0 +1,150 @@
+"""Pure exam-day rules (SPEC §2–§6): no I/O, no clock of their own.
+
+``queries.py`` derives the same statuses in SQL for whole pages; the tests hold the two
+derivations to each other.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from pathlib import PurePath
+
+from .model import Absence, AccessStatus, Action, CandidateState, ExamPart, Progress
+
+EXAM_START = dt.time(9, 0)
+LATE_ARRIVAL_LIMIT = dt.time(10, 0)
+PART2_STARTS = (dt.time(10, 0), dt.time(10, 45), dt.time(11, 0), dt.time(12, 0))
+MIN_MINUTES_BEFORE_LEAVING = 60
+
+CANDIDATE_NUMBER = re.compile(r"^\d{3}[A-ZÆØÅ]{3}-[VH]$")
+
+MAX_FILES_PER_BATCH = 100
+MAX_BATCH_BYTES = 300 * 1000 * 1000
+MAX_FILE_BYTES = 40 * 1000 * 1000
+ACCEPTED_EXTENSIONS = frozenset(
+    """7z avi bmp c css doc docm docx dot dotm dotx emf flv ggb gif gz h hlp htm html jpe
+    jpeg jpg js m4a mdb mdi mht mm mov movie mp3 mp4 mpeg mpp odb odp ods odt ott pdf png
+    ppsm ppsx ppt pptm pptx qt rap rar rm rtf sib stw svg swf sxc sxw tar tex tif tiff tii
+    txt vsd wav wmf wmv wri xls xlsb xlsx xml xps z zip zipx""".split()
+)
+
+DAY_PASSWORD_MAX_FAILURES = 5
+HEARTBEAT_INTERVAL_S = 15
+ACTIVE_GRACE_S = 3 * HEARTBEAT_INTERVAL_S + 5  # one short drop does not count
+
+
+def access_starts_at(exam_date: dt.date, two_part: bool, part2_start: dt.time | None, tz) -> dt.datetime:
+    """When the digital part opens: 09:00, or the subject's Del 2 start (SPEC §2)."""
+    if two_part:
+        if part2_start not in PART2_STARTS:
+            raise ValueError(f"Del 2 må starte {', '.join(t.strftime('%H:%M') for t in PART2_STARTS)}")
+        return dt.datetime.combine(exam_date, part2_start, tzinfo=tz)
+    return dt.datetime.combine(exam_date, EXAM_START, tzinfo=tz)
+
+
+def access_status(state: CandidateState, now: dt.datetime) -> AccessStatus:
+    """Tilgangsstatus (SPEC §3); absence first, then block, then the sessions."""
+    if state.absence is Absence.DOCUMENTED:
+        return AccessStatus.DOCUMENTED_ABSENCE
+    if state.absence is Absence.UNDOCUMENTED:
+        return AccessStatus.UNDOCUMENTED_ABSENCE
+    if state.blocked:
+        return AccessStatus.BLOCKED
+    if state.finished:
+        return AccessStatus.NO_ACCESS
+    if state.access_session_id is not None:
+        return AccessStatus.WAITING_FOR_START if now < state.access_starts_at else AccessStatus.HAS_ACCESS
+    if state.waiting_session_id is not None:
+        return AccessStatus.WAITING
+    return AccessStatus.NO_ACCESS
+
+
+def may_request_access(state: CandidateState) -> bool:
+    """Whether a login lands on the authorisation page (and so can be granted)."""
+    return state.absence is None and not state.blocked and not state.finished and not state.deleted
+
+
+def can_grant(state: CandidateState) -> bool:
+    """"Gi tilgang" shows: a session waits and nothing forbids access."""
+    return state.waiting_session_id is not None and may_request_access(state)
+
+
+def grant_label_action(state: CandidateState) -> Action | None:
+    """Gi tilgang, or Gi tilgang på nytt when another session already has access."""
+    if not can_grant(state):
+        return None
+    return Action.GRANT_AGAIN if state.access_session_id is not None else Action.GRANT
+
+
+def allowed_actions(state: CandidateState) -> list[Action]:
+    """Exactly what "Flere valg" (and the access column) offers for this state (SPEC §5)."""
+    actions: list[Action] = []
+    if (grant := grant_label_action(state)) is not None:
+        actions.append(grant)
+    if state.access_session_id is not None:
+        actions.append(Action.REMOVE_ACCESS)
+    actions.append(Action.UNBLOCK if state.blocked else Action.BLOCK)
+    if state.absence is not Absence.UNDOCUMENTED:
+        actions.append(Action.UNDOCUMENTED_ABSENCE)
+    if state.absence is not Absence.DOCUMENTED:
+        actions.append(Action.DOCUMENTED_ABSENCE)
+    if state.absence is not None:
+        actions.append(Action.CLEAR_ABSENCE)
+    if state.absence is None and not state.posted:
+        actions.append(Action.DELIVER_ON_BEHALF)
+        actions.append(Action.SEND_BY_POST)
+    actions += [Action.SHOW_FILES, Action.SHOW_LOG]
+    return actions
+
+
+def progress(files: Iterable[tuple[ExamPart | None, bool]], two_part: bool, posted: bool) -> tuple[Progress | None, Progress]:
+    """(Del 1, Del 2 / Eksamen) from the candidate's live files as (part, delivered) pairs."""
+    if posted:
+        return (Progress.SENT_BY_POST if two_part else None, Progress.SENT_BY_POST)
+    uploaded = {1: False, 2: False}
+    delivered = {1: False, 2: False}
+    for part, is_delivered in files:
+        for column in part.covers() if part is not None else ():
+            uploaded[column] = True
+            delivered[column] |= is_delivered
+
+    def status(column: int) -> Progress:
+        if delivered[column]:
+            return Progress.DELIVERED
+        return Progress.UPLOADING if uploaded[column] else Progress.NOT_UPLOADED
+
+    return (status(1) if two_part else None, status(2))
+
+
+def absence_change_allowed(may_change_after_exam_day: bool, exam_date: dt.date, today: dt.date) -> bool:
+    """After the exam day only a school admin may change absence (SPEC §5)."""
+    return today <= exam_date or may_change_after_exam_day
+
+
+def file_extension(name: str) -> str:
+    return PurePath(name).suffix.lower().lstrip(".")
+
+
+def file_error(name: str, size: int, existing_names: Iterable[str]) -> str | None:
+    """The label key of the first problem with one file, or None (SPEC §6)."""
+    if name.casefold() in {n.casefold() for n in existing_names}:
+        return "file.duplicate"
+    if file_extension(name) not in ACCEPTED_EXTENSIONS:
+        return "file.invalid_type"
+    if size > MAX_FILE_BYTES:
+        return "file.too_large"
+    return None
+
+
+def batch_error(count: int, total_bytes: int) -> str | None:
+    if count > MAX_FILES_PER_BATCH:
+        return "file.too_many"
+    if total_bytes > MAX_BATCH_BYTES:
+        return "file.batch_too_large"
+    return None
+
+
+def season_suffix(day: dt.date) -> str:
+    """Candidate numbers end in -V in spring and -H in autumn."""
+    return "V" if day.month <= 6 else "H"

@@ -1,0 +1,133 @@
+"""DuckDB store: one process owns the file, one writer at a time, a cursor per read.
+
+DuckDB allows a single read-write process per file. Inside that process every reader
+takes its own ``cursor()`` (a connection to the same database, safe across threads) and
+every write goes through ``write()``, which holds one lock for the whole transaction,
+bumps the version of each school it touched and publishes those versions after commit.
+"""
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Callable, Iterator
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from ..errors import StoreError
+
+Publisher = Callable[[dict[int, int]], None]
+
+
+class Tx:
+    """An open write transaction: run statements, and say which schools changed."""
+
+    def __init__(self, cursor: duckdb.DuckDBPyConnection):
+        self.cursor = cursor
+        self.touched: set[int] = set()
+
+    def execute(self, sql: str, params: Any = None) -> duckdb.DuckDBPyConnection:
+        return self.cursor.execute(sql, params) if params is not None else self.cursor.execute(sql)
+
+    def one(self, sql: str, params: Any = None) -> tuple | None:
+        return self.execute(sql, params).fetchone()
+
+    def all(self, sql: str, params: Any = None) -> list[tuple]:
+        return self.execute(sql, params).fetchall()
+
+    def touch(self, school_id: int) -> None:
+        self.touched.add(int(school_id))
+
+
+class DuckDBStore:
+    """Owns the DuckDB connection for this process."""
+
+    kind = "duckdb"
+
+    def __init__(self, path: str | Path, publisher: Publisher | None = None, read_only: bool = False):
+        self.path = str(path)
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._conn = duckdb.connect(self.path, read_only=read_only)
+        except duckdb.Error as e:
+            raise StoreError(f"Kan ikke åpne databasen {self.path}: {e}") from e
+        self._write_lock = threading.RLock()
+        self._publishers: list[Publisher] = [publisher] if publisher else []
+        if not read_only:
+            self.create_schema()
+
+    def add_publisher(self, publisher: Publisher) -> None:
+        self._publishers.append(publisher)
+
+    def create_schema(self) -> None:
+        sql = resources.files("services.store").joinpath("schema.sql").read_text("utf-8")
+        with self._write_lock:
+            self._conn.execute(sql)
+
+    @contextlib.contextmanager
+    def read(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A fresh cursor for one read; safe to use from any thread."""
+        cursor = self._conn.cursor()
+        try:
+            yield cursor
+        except duckdb.Error as e:
+            raise StoreError(str(e)) from e
+        finally:
+            cursor.close()
+
+    def query(self, sql: str, params: Any = None) -> list[tuple]:
+        with self.read() as cur:
+            return cur.execute(sql, params).fetchall() if params is not None else cur.execute(sql).fetchall()
+
+    def query_df(self, sql: str, params: Any = None):
+        with self.read() as cur:
+            return (cur.execute(sql, params) if params is not None else cur.execute(sql)).df()
+
+    @contextlib.contextmanager
+    def write(self) -> Iterator[Tx]:
+        """One write transaction. Versions of touched schools are published after commit."""
+        with self._write_lock:
+            cursor = self._conn.cursor()
+            tx = Tx(cursor)
+            cursor.execute("BEGIN TRANSACTION")
+            try:
+                yield tx
+                versions = self._bump_versions(tx)
+                cursor.execute("COMMIT")
+            except BaseException as e:
+                with contextlib.suppress(duckdb.Error):
+                    cursor.execute("ROLLBACK")
+                if isinstance(e, duckdb.Error):
+                    raise StoreError(str(e)) from e
+                raise
+            finally:
+                cursor.close()
+        if versions:
+            for publish in self._publishers:
+                publish(versions)
+
+    def _bump_versions(self, tx: Tx) -> dict[int, int]:
+        if not tx.touched:
+            return {}
+        rows = tx.all(
+            """INSERT INTO school_versions AS v (school_id, version)
+               SELECT unnest(?::INTEGER[]), 1
+               ON CONFLICT (school_id) DO UPDATE SET version = v.version + 1
+               RETURNING school_id, version""",
+            [sorted(tx.touched)],
+        )
+        return {int(s): int(v) for s, v in rows}
+
+    def versions(self) -> dict[int, int]:
+        return {int(s): int(v) for s, v in self.query("SELECT school_id, version FROM school_versions")}
+
+    def checkpoint(self) -> None:
+        with self._write_lock:
+            self._conn.execute("CHECKPOINT")
+
+    def close(self) -> None:
+        with self._write_lock:
+            self._conn.close()

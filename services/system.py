@@ -1,0 +1,34 @@
+"""Wires the services of one process around one store, one clock and one change feed."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from .absence import AbsenceService
+from .access import AccessService
+from .auth import AuthService
+from .changes import ChangeFeed
+from .clock import Clock
+from .delivery import DeliveryService
+from .heartbeat import HeartbeatBuffer
+from .importer import ImportService
+from .queries import QueryService
+from .store import DuckDBStore
+
+
+class Services:
+    def __init__(self, db_path: str | Path, clock: Clock | None = None):
+        self.clock = clock or Clock()
+        self.feed = ChangeFeed()
+        self.store = DuckDBStore(db_path, publisher=self.feed.publish)
+        self.feed.seed(self.store.versions())
+        self.auth = AuthService(self.store)
+        self.heartbeats = HeartbeatBuffer(self.store, self.clock)
+        self.access = AccessService(self.store, self.clock)
+        self.absence = AbsenceService(self.store, self.clock)
+        self.delivery = DeliveryService(self.store, self.clock)
+        self.queries = QueryService(self.store, self.clock, self.heartbeats)
+        self.importer = ImportService(self.store, self.clock)
+
+    def close(self) -> None:
+        self.heartbeats.flush()
+        self.store.close()
