@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from services.model import Absence, AccessStatus
+from services.queries import MonitorFilter
+
+from services.clock import FrozenClock
+from services.system import Services
+
+from .world import at, build_world, candidate_id
+
+
+@pytest.fixture(scope="session")
+def world_template(tmp_path_factory):
+    """Build the small world once (password hashing is slow on purpose); copy it per test."""
+    path = tmp_path_factory.mktemp("template") / "world.duckdb"
+    build_world(path).close()
+    return path
+
+
+def open_world(template, directory) -> Services:
+    path = directory / "world.duckdb"
+    shutil.copy(template, path)
+    return Services(path, FrozenClock(at(8, 0)))
+
+
+@pytest.fixture
+def world(world_template, tmp_path):
+    services = open_world(world_template, tmp_path)
+    yield services
+    services.close()
+
+
+class Desk:
+    """Helpers that act as people would: a candidate logs in, the invigilator clicks."""
+
+    def __init__(self, services):
+        self.s = services
+        self.vakt = services.auth.staff_actor("vakt", "10.1.1.1")
+        self.admin = services.auth.staff_actor("skoleadmin", "2001:db8:85a3::8a2e:370:7334")
+
+    def cid(self, number: str) -> int:
+        return candidate_id(self.s, number)
+
+    def login(self, number: str, ip: str = "158.36.1.10", ua: str = "Mozilla/5.0 Firefox/145.0") -> str:
+        actor = self.s.auth.authenticate_candidate(number, "hemmelig", ip)
+        return self.s.access.login(actor, user_agent=ua)
+
+    def candidate(self, number: str, ip: str = "158.36.1.10"):
+        return self.s.auth.candidate_actor_by_id(self.cid(number), ip)
+
+    def row(self, number: str, actor=None):
+        actor = actor or self.admin
+        page = self.s.queries.monitor_page(actor, MonitorFilter(school_id=1, search=number))
+        (row,) = [r for r in page.rows if r.number == number]
+        return row
+
+    def status(self, number: str) -> AccessStatus:
+        return self.row(number).access
+
+
+@pytest.fixture
+def desk(world):
+    return Desk(world)

@@ -1,0 +1,58 @@
+"""A small, hand-countable exam world built through the real import path."""
+from __future__ import annotations
+
+import datetime as dt
+
+from services.auth import hash_password
+from services.clock import OSLO, FrozenClock
+from services.demo import load_subjects
+from services.model import Role, system_actor
+from services.system import Services
+
+EXAM_DAY = dt.date(2026, 5, 20)
+PASSWORD = "hemmelig"
+
+CSV = """skole;gruppe;fagkode;kandidatnummer;navn;todelt;passord
+3045;Engelsk 1A;ENG1007;101AAA-V;Anna Engelsk;nei;hemmelig
+3045;Engelsk 1A;ENG1007;102BBB-V;Bjørn Engelsk;nei;hemmelig
+3045;Matte 1P;MAT1019;201CCC-V;Cecilie Matte;ja;hemmelig
+3045;Matte 1P;MAT1019;202DDD-V;David Matte;ja;hemmelig
+3045;Norsk 2B;NOR1211;301EEE-V;Eva Norsk;nei;hemmelig
+4000;Engelsk 3C;ENG1007;401FFF-V;Frida Annenskole;nei;hemmelig
+"""
+
+
+def at(hour: int, minute: int = 0, day: dt.date = EXAM_DAY) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=OSLO)
+
+
+def build_world(db_path) -> Services:
+    clock = FrozenClock(at(8, 0))
+    services = Services(db_path, clock)
+    subjects = load_subjects()
+    pw = hash_password("demo")
+    with services.store.write() as tx:
+        tx.cursor.register("subjects_frame", subjects)
+        tx.execute("INSERT INTO subjects SELECT * FROM subjects_frame")
+        tx.execute("INSERT INTO counties VALUES (1, 'Buskerud'), (2, 'Vestfold')")
+        tx.execute("INSERT INTO municipalities VALUES (1, 1, 'Drammen'), (2, 2, 'Larvik')")
+        tx.execute("INSERT INTO schools VALUES (1, '3045', 'Drammen videregående skole', 1), "
+                   "(2, '4000', 'Larvik videregående skole', 2)")
+    services.importer.import_csv(system_actor(), CSV, exam_date=EXAM_DAY)
+    groups = dict(services.store.query("SELECT name, id FROM exam_groups"))
+    with services.store.write() as tx:
+        for username, role, refs in [
+            ("vakt", Role.INVIGILATOR, [groups["Engelsk 1A"], groups["Matte 1P"]]),
+            ("vakt2", Role.INVIGILATOR, [groups["Engelsk 3C"]]),
+            ("skoleadmin", Role.SCHOOL_ADMIN, [1]),
+            ("skoleadmin2", Role.SCHOOL_ADMIN, [2]),
+            ("kommune", Role.MUNICIPALITY, [1]),
+            ("fylke", Role.COUNTY, [1]),
+            ("statsforvalter", Role.STATE_ADMIN, [1, 2]),
+        ]:
+            services.auth.add_user(tx, username, username.title(), role, pw, refs)
+    return services
+
+
+def candidate_id(services: Services, number: str) -> int:
+    return services.store.query("SELECT id FROM candidates WHERE number = ?", [number])[0][0]
