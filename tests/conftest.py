@@ -65,3 +65,17 @@ class Desk:
 @pytest.fixture
 def desk(world):
     return Desk(world)
+
+
+# Playwright drives Debian's Chromium (Playwright's own browser download is not used).
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"],
+    }

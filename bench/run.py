@@ -1,0 +1,114 @@
+"""Benchmarks of the exam-day core on the national dataset. Prints JSON figures.
+
+    python -m bench.run [--db data/national.duckdb] [--rebuild] [--quick]
+
+Targets (issue "Exam-day core"): monitor page p95 <= 25 ms, grant p95 <= 20 ms,
+heartbeat ingest >= 20,000/s sustained. Figures are reported, never asserted.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import random
+import statistics
+import time
+from pathlib import Path
+
+from services.clock import OSLO, FrozenClock
+from services.demo import build_demo, demo_exam_date
+from services.model import AccessStatus, Progress, system_actor
+from services.queries import MonitorFilter
+from services.system import Services
+
+EXAM_MOMENT = dt.datetime.combine(dt.date.today(), dt.time(13, 30), tzinfo=OSLO)
+
+
+def percentiles(samples: list[float]) -> dict:
+    ordered = sorted(samples)
+    pick = lambda q: ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+    return {"n": len(samples), "p50_ms": round(pick(0.50) * 1000, 2), "p95_ms": round(pick(0.95) * 1000, 2),
+            "max_ms": round(ordered[-1] * 1000, 2), "mean_ms": round(statistics.fmean(samples) * 1000, 2)}
+
+
+def timed(fn) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def bench_monitor(services: Services, rng: random.Random, n: int) -> dict:
+    actor = system_actor()
+    schools = [s[0] for s in services.queries.schools_for(actor)]
+    names = [r[0] for r in services.store.query("SELECT DISTINCT split_part(name, ' ', 1) FROM candidates LIMIT 40")]
+    samples = []
+    for _ in range(n):
+        f = MonitorFilter(
+            school_id=rng.choice(schools),
+            search=rng.choice(["", "", rng.choice(names).lower()]),
+            progress=rng.choice([None, None, *Progress]),
+            access=rng.choice([None, None, *AccessStatus]),
+            page=rng.choice([1, 1, 2, 3]),
+        )
+        samples.append(timed(lambda: services.queries.monitor_page(actor, f)))
+    return percentiles(samples)
+
+
+def bench_grant(services: Services, rng: random.Random, n: int) -> dict:
+    vakt = system_actor("Benchmark")
+    ids = [r[0] for r in services.store.query(
+        """SELECT cs.candidate_id FROM candidate_state cs WHERE absence IS NULL AND NOT blocked
+           AND progress_2 NOT IN ('DELIVERED', 'SENT_BY_POST') ORDER BY hash(candidate_id) LIMIT ?""", [n])]
+    logins, grants = [], []
+    for cid in ids:
+        candidate = services.auth.candidate_actor_by_id(cid, "158.36.1.10")
+        logins.append(timed(lambda: services.access.login(candidate, user_agent="bench")))
+        grants.append(timed(lambda: services.access.grant_access(vakt, cid)))
+    return {"grant": percentiles(grants), "login_service_call": percentiles(logins)}
+
+
+def bench_heartbeats(services: Services, sessions: int, rounds: int, single: int) -> dict:
+    ids = [r[0] for r in services.store.query("SELECT id FROM login_sessions LIMIT ?", [sessions])]
+    start = time.perf_counter()
+    for _ in range(rounds):
+        for sid in ids:
+            services.heartbeats.beat(sid, "158.36.1.10")
+        services.heartbeats.flush()
+    batched = rounds * len(ids) / (time.perf_counter() - start)
+    start = time.perf_counter()
+    for sid in ids[:single]:
+        with services.store.write() as tx:
+            tx.execute("UPDATE login_sessions SET last_seen_at = ? WHERE id = ?", [services.clock.db_now(), sid])
+    one_by_one = single / (time.perf_counter() - start)
+    return {"sessions": len(ids), "rounds": rounds, "batched_per_s": round(batched),
+            "one_write_per_heartbeat_per_s": round(one_by_one), "ratio": round(batched / one_by_one, 1)}
+
+
+def main() -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument("--db", default="data/national.duckdb")
+    p.add_argument("--rebuild", action="store_true")
+    p.add_argument("--quick", action="store_true", help="fewer samples")
+    args = p.parse_args()
+    results: dict = {"machine_cores": __import__("os").cpu_count()}
+    if args.rebuild or demo_exam_date(args.db) != EXAM_MOMENT.date():
+        results["demo_build_national"] = build_demo(args.db, "national", seed=1, now=EXAM_MOMENT)
+    services = Services(args.db, FrozenClock(EXAM_MOMENT))
+    rng = random.Random(1)
+    try:
+        results["dataset"] = {t: services.store.query(f"SELECT count(*) FROM {t}")[0][0]
+                              for t in ("schools", "candidates", "login_sessions", "activity_log")}
+        services.queries.monitor_page(system_actor(), MonitorFilter(school_id=1))  # warm up
+        results["monitor_page"] = bench_monitor(services, rng, 200 if args.quick else 1000)
+        results.update(bench_grant(services, rng, 100 if args.quick else 500))
+        results["heartbeats"] = bench_heartbeats(services, 20_000, 3 if args.quick else 10, 300)
+    finally:
+        services.close()
+    out = Path("bench/results")
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "core.json").write_text(json.dumps(results, indent=2, ensure_ascii=False))
+    print(json.dumps(results, indent=2, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()

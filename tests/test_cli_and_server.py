@@ -1,0 +1,98 @@
+"""The command line and the served app, as real processes over real HTTP and in Chromium."""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CLI = [sys.executable, "-m", "services.cli"]
+ARTIFACTS = ROOT / "test-results"
+
+
+def run_cli(*args, check=True):
+    result = subprocess.run([*CLI, *args], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    if check:
+        assert result.returncode == 0, result.stderr
+    return result
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_demo_command_builds_and_keeps_a_current_database(tmp_path):
+    db = tmp_path / "demo.duckdb"
+    first = run_cli("demo", "--size", "small", "--db", str(db), "--seed", "2", "--now", "2026-05-20 09:05")
+    assert '"candidates": 300' in first.stdout
+    kept = run_cli("demo", "--db", str(db), "--if-stale", "--now", "2026-05-20 10:00")
+    assert "beholder den" in kept.stdout
+    assert run_cli("demo", "--db", str(db), "--now", "nå", check=False).returncode == 2
+
+
+def test_import_command_reports_errors_by_line_and_imports_nothing(tmp_path):
+    db = tmp_path / "demo.duckdb"
+    run_cli("demo", "--db", str(db), "--now", "2026-05-20 08:00")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("skole;gruppe;fagkode;kandidatnummer;navn;todelt\n"
+                   "3045;Ny gruppe;ENG1007;111AAA-V;Grete Gyldig;nei\n"
+                   "3045;Ny gruppe;ENG1007;XYZ;Ugyldig;nei\n", encoding="utf-8")
+    result = run_cli("import", "--db", str(db), "--file", str(bad), "--date", "2026-05-20", check=False)
+    assert result.returncode == 1
+    assert "Linje 3: ugyldig kandidatnummer 'XYZ'" in result.stderr
+    good = tmp_path / "good.csv"
+    good.write_text(bad.read_text(encoding="utf-8").splitlines()[0] + "\n"
+                    + bad.read_text(encoding="utf-8").splitlines()[1] + "\n", encoding="utf-8")
+    assert "Importerte 1 kandidater" in run_cli("import", "--db", str(db), "--file", str(good),
+                                                "--date", "2026-05-20").stdout
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """``kandidatmonitor serve`` in its own process, on a free port, at 09:20 of the demo day."""
+    db = tmp_path_factory.mktemp("served") / "demo.duckdb"
+    run_cli("demo", "--db", str(db), "--now", "2026-05-20 09:20")
+    port = free_port()
+    proc = subprocess.Popen([*CLI, "serve", "--db", str(db), "--port", str(port), "--now", "2026-05-20 09:20"],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            env={**os.environ, "BOKEH_LOG_LEVEL": "warn"})
+    url = f"http://localhost:{port}/"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                if response.status == 200:
+                    break
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                raise RuntimeError(f"server did not start: {proc.stdout.read()}")
+            time.sleep(0.3)
+    yield url
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+def test_served_app_answers_real_http(server):
+    with urllib.request.urlopen(server, timeout=10) as response:
+        body = response.read().decode()
+    assert response.status == 200 and "Kandidatmonitor" in body
+
+
+def test_served_app_renders_live_counts_in_chromium(server, page):
+    page.goto(server)
+    page.get_by_role("heading", name="Kandidatmonitor").wait_for(timeout=20_000)
+    assert page.get_by_text("Eksamensdag 20.05.2026").is_visible()
+    table = page.locator("table")
+    for text in ("Ikke tilgang", "Venter på tilgang", "Har tilgang", "Dokumentert fravær"):
+        assert table.get_by_text(text, exact=True).count() == 1
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "start.png"), full_page=True)
