@@ -16,7 +16,7 @@ from .store import Tx
 STATE_SQL = """
 SELECT cs.candidate_id, c.number, c.name, cs.school_id, cs.group_id, s.two_part,
        g.access_starts_at, g.exam_date, cs.blocked, cs.absence, cs.progress_1,
-       cs.progress_2, cs.access_session_id, cs.waiting_session_id, c.deleted
+       cs.progress_2, cs.access_session_id, cs.waiting_session_id, cs.latest_session_id, c.deleted
 FROM candidate_state cs
 JOIN candidates c ON c.id = cs.candidate_id
 JOIN exam_groups g ON g.id = cs.group_id
@@ -27,13 +27,14 @@ WHERE cs.candidate_id = ?
 
 def state_from_row(row: tuple) -> CandidateState:
     (cid, number, name, school, group, two_part, starts, exam_date, blocked, absence,
-     p1, p2, access, waiting, deleted) = row
+     p1, p2, access, waiting, latest, deleted) = row
     return CandidateState(
         candidate_id=cid, number=number, name=name, school_id=school, group_id=group,
         two_part=bool(two_part), access_starts_at=from_db(starts), exam_date=exam_date,
         blocked=bool(blocked), absence=Absence(absence) if absence else None,
         progress_1=Progress(p1) if p1 else None, progress_2=Progress(p2),
-        access_session_id=access, waiting_session_id=waiting, deleted=bool(deleted),
+        access_session_id=access, waiting_session_id=waiting, latest_session_id=latest,
+        deleted=bool(deleted),
     )
 
 

@@ -191,6 +191,7 @@ class CandidateState:
     progress_2: Progress  # "Eksamen" on one-part exams, Del 2 on two-part
     access_session_id: str | None
     waiting_session_id: str | None
+    latest_session_id: str | None = None
     deleted: bool = False
 
     @property

@@ -39,7 +39,7 @@ CAN_GRANT_SQL = """(cs.waiting_session_id IS NOT NULL AND cs.absence IS NULL AND
 BASE_SQL = f"""
 SELECT cs.candidate_id, c.number, c.name, cs.school_id, cs.group_id, s.two_part,
        g.access_starts_at, g.exam_date, cs.blocked, cs.absence, cs.progress_1,
-       cs.progress_2, cs.access_session_id, cs.waiting_session_id, c.deleted,
+       cs.progress_2, cs.access_session_id, cs.waiting_session_id, cs.latest_session_id, c.deleted,
        g.name AS group_name, s.code AS subject_code, s.name AS subject_name, cs.latest_ip,
        {ACCESS_SQL} AS access, {CAN_GRANT_SQL} AS can_grant
 FROM candidate_state cs
@@ -206,8 +206,8 @@ class QueryService:
         return " AND ".join(clauses), params
 
     def _row(self, r: tuple) -> MonitorRow:
-        state = state_from_row(r[:15])
-        group_name, subject_code, subject_name, latest_ip, access, _can_grant = r[15:]
+        state = state_from_row(r[:16])
+        group_name, subject_code, subject_name, latest_ip, access, _can_grant = r[16:]
         hidden = state.absence is not None
         return MonitorRow(
             candidate_id=state.candidate_id, number=state.number, name=state.name,
