@@ -395,7 +395,7 @@ class _Generator:
         cand_log(relog, regrant, "ACCESS_GRANTED", "staff", detail="1 annen sesjon mistet tilgang", session=s2)
         opened = np.maximum(grant, start) + rng.uniform(0, 2, n)
         cand_log(digital & ~blocked, opened, "TASK_OPENED", session=s1)
-        for k in range(3):
+        for k in range(5):
             cand_log(digital & ~blocked & (rng.random(n) < 0.75), opened + 1 + k * rng.uniform(0.2, 30, n),
                      "TASK_DOWNLOADED", detail=f"oppgave-{k + 1}.pdf", session=s1)
         ip_change = digital & (rng.random(n) < 0.1)
@@ -412,7 +412,7 @@ class _Generator:
         cand_log(posted, end + 10, "SENT_BY_POST", "staff")
 
         # Uploads: drafts (some deleted again), then delivery of what is left.
-        uploads = np.where(digital & ~blocked, 1 + rng.poisson(4, n), 0)
+        uploads = np.where(digital & ~blocked, 1 + rng.poisson(6, n), 0)
         for k in range(int(uploads.max(initial=0))):
             mask = uploads > k
             at = start + 20 + (deliver - start - 25) * (k + rng.uniform(0.2, 0.9, n)) / np.maximum(uploads, 1)

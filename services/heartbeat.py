@@ -7,13 +7,15 @@ the same flush, with an activity-log row, and wakes the monitor of that school.
 """
 from __future__ import annotations
 
+import logging
 import threading
 
 import pandas as pd
 
-from . import audit
 from .clock import Clock
-from .model import Event, Role, Scope, Actor
+from .model import Event, Role
+
+log = logging.getLogger(__name__)
 
 
 class HeartbeatBuffer:
@@ -46,35 +48,49 @@ class HeartbeatBuffer:
         if not batch:
             return 0
         frame = pd.DataFrame(
-            [(sid, at, ip) for sid, (at, ip) in batch.items()], columns=["session_id", "at", "ip"])
+            [(sid, at, ip) for sid, (at, ip) in batch.items()], columns=["session_id", "seen_at", "ip"])
+        try:
+            self._write(frame)
+        except BaseException:
+            with self._lock:  # keep the batch for the next flush; newer beats win
+                for session_id, entry in batch.items():
+                    self._pending.setdefault(session_id, entry)
+            raise
+        return len(batch)
+
+    def _write(self, frame: pd.DataFrame) -> None:
         with self.store.write() as tx:
             tx.cursor.register("heartbeats", frame)
             try:
-                tx.execute("""UPDATE login_sessions AS s SET last_seen_at = greatest(s.last_seen_at, h.at)
+                tx.execute("""UPDATE login_sessions AS s SET last_seen_at = greatest(s.last_seen_at, h.seen_at)
                               FROM heartbeats h WHERE s.id = h.session_id""")
                 self._record_ips(tx)
             finally:
                 tx.cursor.unregister("heartbeats")
-        return len(batch)
 
     def _record_ips(self, tx) -> None:
-        tx.execute("""UPDATE session_ips AS i SET last_seen = greatest(i.last_seen, h.at)
+        """Set-based: a morning of NAT changes must not cost one statement per session."""
+        tx.execute("""UPDATE session_ips AS i SET last_seen = greatest(i.last_seen, h.seen_at)
                       FROM heartbeats h WHERE i.session_id = h.session_id AND i.ip = h.ip""")
-        new_ips = tx.all(
-            """SELECT h.session_id, h.ip, h.at, s.candidate_id, c.school_id, c.number, c.name
+        tx.execute("""CREATE TEMP TABLE new_ips AS
+               SELECT h.session_id, h.ip, h.seen_at, s.candidate_id, c.school_id, c.number, c.name
                FROM heartbeats h JOIN login_sessions s ON s.id = h.session_id
                JOIN candidates c ON c.id = s.candidate_id
                WHERE h.ip IS NOT NULL AND NOT EXISTS (
                    SELECT 1 FROM session_ips i WHERE i.session_id = h.session_id AND i.ip = h.ip)""")
-        for session_id, ip, at, candidate_id, school_id, number, name in new_ips:
-            tx.execute("INSERT INTO session_ips VALUES (?, ?, ?, ?)", [session_id, ip, at, at])
-            tx.execute("UPDATE login_sessions SET ip = ? WHERE id = ?", [ip, session_id])
-            tx.execute("""UPDATE candidate_state SET latest_ip = ?
-                          WHERE candidate_id = ? AND latest_session_id = ?""", [ip, candidate_id, session_id])
-            actor = Actor(user_id=number, name=name, role=Role.CANDIDATE,
-                          scope=Scope(frozenset([school_id])), ip=ip, candidate_id=candidate_id)
-            audit.record(tx, actor, Event.IP_CHANGED, at, candidate_id=candidate_id,
-                         school_id=school_id, detail=ip, session_id=session_id)
+        schools = [r[0] for r in tx.all("SELECT DISTINCT school_id FROM new_ips")]
+        tx.execute("INSERT INTO session_ips SELECT session_id, ip, seen_at, seen_at FROM new_ips")
+        tx.execute("UPDATE login_sessions AS s SET ip = n.ip FROM new_ips n WHERE s.id = n.session_id")
+        tx.execute("""UPDATE candidate_state AS cs SET latest_ip = n.ip FROM new_ips n
+                      WHERE cs.candidate_id = n.candidate_id AND cs.latest_session_id = n.session_id""")
+        tx.execute(
+            """INSERT INTO activity_log (occurred_at, candidate_id, school_id, event, detail, session_id,
+                   actor_id, actor_name, actor_role, actor_ip)
+               SELECT seen_at, candidate_id, school_id, ?, ip, session_id, number, name, ?, ip FROM new_ips""",
+            [Event.IP_CHANGED.value, Role.CANDIDATE.value])
+        for school in schools:
+            tx.touch(school)
+        tx.execute("DROP TABLE new_ips")  # an error rolls the whole flush back, table and all
 
 
 class HeartbeatFlusher(threading.Thread):
@@ -88,7 +104,10 @@ class HeartbeatFlusher(threading.Thread):
 
     def run(self) -> None:
         while not self._stop_event.wait(self.interval):
-            self.buffer.flush()
+            try:
+                self.buffer.flush()
+            except Exception:  # the batch is kept; try again next interval
+                log.exception("Heartbeat flush failed")
         self.buffer.flush()
 
     def stop(self) -> None:
