@@ -20,7 +20,7 @@ def _now(text: str | None) -> dt.datetime | None:
 def cmd_demo(args) -> int:
     from .demo import build_demo, demo_exam_date
 
-    now = _now(args.now) or dt.datetime.now(OSLO)
+    now = _now(args.now) or Clock().now()
     if args.if_stale and demo_exam_date(args.db) == now.date():
         print(f"Demodatabasen {args.db} gjelder allerede {now.date()}; beholder den.")
         return 0

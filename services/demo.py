@@ -24,7 +24,7 @@ import pandas as pd
 
 from .auth import AuthService, hash_password
 from .base import refresh_progress
-from .clock import OSLO, oslo_at, to_db
+from .clock import OSLO, Clock, oslo_at, to_db
 from .model import Role
 from .rules import access_starts_at, season_suffix
 from .store import DuckDBStore
@@ -121,7 +121,7 @@ def load_subjects(path: Path = DATA_DIR / "subjects.csv") -> pd.DataFrame:
 def build_demo(path: str | Path, size: str = "small", seed: int = 1, now: dt.datetime | None = None) -> dict:
     """Write a fresh demo database at ``path`` (atomically replacing any old one)."""
     started = time.perf_counter()
-    now = (now or dt.datetime.now(OSLO)).astimezone(OSLO)
+    now = (now or Clock().now()).astimezone(OSLO)
     path = Path(path)
     tmp = path.with_name(path.name + ".building")
     for stale in (tmp, Path(str(tmp) + ".wal")):
