@@ -13,16 +13,18 @@ from .model import Absence, Actor, CandidateState, Event, ExamPart, Progress, Ro
 from .rules import progress
 from .store import Tx
 
-STATE_SQL = """
-SELECT cs.candidate_id, c.number, c.name, cs.school_id, cs.group_id, s.two_part,
-       g.access_starts_at, g.exam_date, cs.blocked, cs.absence, cs.progress_1,
-       cs.progress_2, cs.access_session_id, cs.waiting_session_id, cs.latest_session_id, c.deleted
-FROM candidate_state cs
+# The columns ``state_from_row`` reads, in order, and the joins they come from. Read models
+# select these first and their own columns after, so one row feeds both.
+STATE_COLUMNS = (
+    "cs.candidate_id", "c.number", "c.name", "cs.school_id", "cs.group_id", "s.two_part",
+    "g.access_starts_at", "g.exam_date", "cs.blocked", "cs.absence", "cs.progress_1",
+    "cs.progress_2", "cs.access_session_id", "cs.waiting_session_id", "cs.latest_session_id", "c.deleted",
+)
+STATE_FROM = """FROM candidate_state cs
 JOIN candidates c ON c.id = cs.candidate_id
 JOIN exam_groups g ON g.id = cs.group_id
-JOIN subjects s ON s.code = g.subject_code
-WHERE cs.candidate_id = ?
-"""
+JOIN subjects s ON s.code = g.subject_code"""
+STATE_SQL = f"SELECT {', '.join(STATE_COLUMNS)}\n{STATE_FROM}\nWHERE cs.candidate_id = ?"
 
 
 def state_from_row(row: tuple) -> CandidateState:

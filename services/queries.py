@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from ua_parser import parse as parse_user_agent
 
-from .base import check_scope, load_state, state_from_row
+from .base import STATE_COLUMNS, STATE_FROM, check_scope, load_state, state_from_row
 from .clock import Clock, from_db, to_db
 from .errors import NotFound, PermissionDenied
 from .model import AccessStatus, Action, Actor, CandidateState, Event, Progress, Role
@@ -37,15 +37,10 @@ CAN_GRANT_SQL = """(cs.waiting_session_id IS NOT NULL AND cs.absence IS NULL AND
     AND cs.progress_2 NOT IN ('DELIVERED', 'SENT_BY_POST') AND NOT c.deleted)"""
 
 BASE_SQL = f"""
-SELECT cs.candidate_id, c.number, c.name, cs.school_id, cs.group_id, s.two_part,
-       g.access_starts_at, g.exam_date, cs.blocked, cs.absence, cs.progress_1,
-       cs.progress_2, cs.access_session_id, cs.waiting_session_id, cs.latest_session_id, c.deleted,
+SELECT {', '.join(STATE_COLUMNS)},
        g.name AS group_name, s.code AS subject_code, s.name AS subject_name, cs.latest_ip,
        {ACCESS_SQL} AS access, {CAN_GRANT_SQL} AS can_grant
-FROM candidate_state cs
-JOIN candidates c ON c.id = cs.candidate_id
-JOIN exam_groups g ON g.id = cs.group_id
-JOIN subjects s ON s.code = g.subject_code
+{STATE_FROM}
 WHERE cs.school_id = $school AND NOT c.deleted
   AND ($all_groups OR list_contains($groups, cs.group_id))
 """
@@ -206,8 +201,9 @@ class QueryService:
         return " AND ".join(clauses), params
 
     def _row(self, r: tuple) -> MonitorRow:
-        state = state_from_row(r[:16])
-        group_name, subject_code, subject_name, latest_ip, access, _can_grant = r[16:]
+        width = len(STATE_COLUMNS)
+        state = state_from_row(r[:width])
+        group_name, subject_code, subject_name, latest_ip, access, _can_grant = r[width:]
         hidden = state.absence is not None
         return MonitorRow(
             candidate_id=state.candidate_id, number=state.number, name=state.name,
