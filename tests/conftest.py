@@ -4,10 +4,9 @@ import shutil
 
 import pytest
 
-from services.model import Absence, AccessStatus
-from services.queries import MonitorFilter
-
 from services.clock import FrozenClock
+from services.model import AccessStatus
+from services.queries import MonitorFilter
 from services.system import Services
 
 from .world import at, build_world, candidate_id

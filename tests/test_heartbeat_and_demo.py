@@ -6,14 +6,13 @@ import datetime as dt
 import pytest
 
 from services import rules
-from services.base import expected_progress, load_state
 from services.clock import FrozenClock, OSLO
 from services.demo import SEED_CANDIDATES, build_demo
 from services.model import AccessStatus
 from services.queries import MonitorFilter
 from services.system import Services
 
-from .world import at
+from .world import assert_consistent, at, most_sessions_with_access
 
 
 def test_heartbeats_are_buffered_then_flushed_in_one_batch(desk):
@@ -106,19 +105,10 @@ def test_demo_obeys_the_same_invariants_as_the_services(small_demo):
         for school_id, _, _ in services.queries.schools_for(admin):
             rows = services.queries.monitor_page(admin, MonitorFilter(school_id=school_id, page_size=1000)).rows
             for row in rows:
-                with services.store.read() as cur:
-                    state = load_state(cur, row.candidate_id)
-                assert row.access is rules.access_status(state, now)
+                assert_consistent(services, row, now)
                 statuses.add(row.access)
-                files = services.store.query("SELECT part, delivered_at IS NOT NULL FROM files "
-                                             "WHERE candidate_id = ? AND deleted_at IS NULL", [row.candidate_id])
-                posted = services.store.query("SELECT posted FROM candidate_state WHERE candidate_id = ?",
-                                              [row.candidate_id])[0][0]
-                assert (state.progress_1, state.progress_2) == expected_progress(files, state.two_part, posted)
         assert {AccessStatus.HAS_ACCESS, AccessStatus.NO_ACCESS, AccessStatus.UNDOCUMENTED_ABSENCE} <= statuses
-        worst = services.store.query("""SELECT coalesce(max(n), 0) FROM (SELECT count(*) n FROM login_sessions
-                                        WHERE state = 'AUTHORIZED' GROUP BY candidate_id)""")[0][0]
-        assert worst == 1
+        assert most_sessions_with_access(services) == 1
     finally:
         services.close()
 

@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+from services import rules
 from services.auth import hash_password
+from services.base import expected_progress, load_state
 from services.clock import OSLO, FrozenClock
 from services.demo import load_subjects
-from services.model import Role, system_actor
+from services.model import AccessStatus, Role, system_actor
 from services.system import Services
 
 EXAM_DAY = dt.date(2026, 5, 20)
@@ -56,3 +58,30 @@ def build_world(db_path) -> Services:
 
 def candidate_id(services: Services, number: str) -> int:
     return services.store.query("SELECT id FROM candidates WHERE number = ?", [number])[0][0]
+
+
+def most_sessions_with_access(services: Services) -> int:
+    """The largest number of sessions any one candidate has with access (must be ≤ 1)."""
+    return services.store.query("""SELECT coalesce(max(n), 0) FROM (SELECT count(*) n FROM login_sessions
+                                   WHERE state = 'AUTHORIZED' GROUP BY candidate_id)""")[0][0]
+
+
+def assert_consistent(services: Services, row, now: dt.datetime) -> None:
+    """One monitor row agrees with the stored facts and with the Python rules."""
+    cid = row.candidate_id
+    with services.store.read() as cur:
+        state = load_state(cur, cid)
+    authorized = services.store.query(
+        "SELECT id FROM login_sessions WHERE candidate_id = ? AND state = 'AUTHORIZED'", [cid])
+    assert state.access_session_id == (authorized[0][0] if authorized else None)
+    status = rules.access_status(state, now)
+    assert row.access is status  # SQL derivation == Python rule
+    if state.blocked or state.absence or state.finished:
+        assert state.access_session_id is None and state.waiting_session_id is None
+        assert status not in (AccessStatus.HAS_ACCESS, AccessStatus.WAITING_FOR_START, AccessStatus.WAITING)
+    if state.absence is not None:
+        assert row.progress_2 is None and row.progress_1 is None
+    files = services.store.query(
+        "SELECT part, delivered_at IS NOT NULL FROM files WHERE candidate_id = ? AND deleted_at IS NULL", [cid])
+    posted = services.store.query("SELECT posted FROM candidate_state WHERE candidate_id = ?", [cid])[0][0]
+    assert (state.progress_1, state.progress_2) == expected_progress(files, state.two_part, posted)
