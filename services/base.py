@@ -131,14 +131,17 @@ class CandidateService:
         return dataclasses.replace(state, **fields)
 
     def _end_sessions(self, tx: Tx, candidate_id: int, keep: str | None = None) -> list[str]:
-        """End every WAITING/AUTHORIZED session except ``keep``; returns the ids ended."""
-        rows = tx.all(
-            """UPDATE login_sessions SET state = 'ENDED'
-               WHERE candidate_id = ? AND state <> 'ENDED' AND id IS DISTINCT FROM ?
-               RETURNING id""",
-            [candidate_id, keep],
-        )
-        return [r[0] for r in rows]
+        """End every WAITING/AUTHORIZED session except ``keep``; returns the ids ended.
+
+        Find them first, then update by key: a candidate has a handful of sessions, and a
+        filtered UPDATE over the whole table cost four times as much (bench/).
+        """
+        ended = [sid for (sid,) in tx.all(
+            "SELECT id FROM login_sessions WHERE candidate_id = ? AND state <> 'ENDED'", [candidate_id])
+            if sid != keep]
+        for sid in ended:
+            tx.execute("UPDATE login_sessions SET state = 'ENDED' WHERE id = ?", [sid])
+        return ended
 
     def _log(self, tx: Tx, actor: Actor, event: Event, before: CandidateState,
              after: CandidateState, detail: str | None = None, session_id: str | None = None) -> None:

@@ -110,16 +110,19 @@ class DuckDBStore:
                 publish(versions)
 
     def _bump_versions(self, tx: Tx) -> dict[int, int]:
+        """Add one to each touched school's version (an UPDATE; an upsert costs twice as much)."""
         if not tx.touched:
             return {}
-        rows = tx.all(
-            """INSERT INTO school_versions AS v (school_id, version)
-               SELECT unnest(?::INTEGER[]), 1
-               ON CONFLICT (school_id) DO UPDATE SET version = v.version + 1
-               RETURNING school_id, version""",
-            [sorted(tx.touched)],
-        )
-        return {int(s): int(v) for s, v in rows}
+        touched = sorted(tx.touched)
+        marks = ", ".join("?" * len(touched))  # a literal IN list plans as fast as "=" does
+        rows = tx.all(f"""UPDATE school_versions SET version = version + 1
+                          WHERE school_id IN ({marks}) RETURNING school_id, version""", touched)
+        versions = {int(s): int(v) for s, v in rows}
+        missing = [s for s in touched if s not in versions]
+        if missing:
+            tx.execute("INSERT INTO school_versions SELECT unnest(?::INTEGER[]), 1", [missing])
+            versions.update(dict.fromkeys(missing, 1))
+        return versions
 
     def versions(self) -> dict[int, int]:
         return {int(s): int(v) for s, v in self.query("SELECT school_id, version FROM school_versions")}
