@@ -10,6 +10,7 @@ import base64
 import hashlib
 import hmac
 import secrets
+import threading
 
 from .errors import NotFound, PermissionDenied
 from .model import Actor, Role, Scope, ScopeKind
@@ -71,7 +72,7 @@ class AuthService:
     def authenticate_staff(self, username: str, password: str, ip: str | None = None) -> Actor:
         row = self.store.query("SELECT password_hash FROM users WHERE username = ?", [username])
         if not row or not verify_password(password, row[0][0]):
-            raise PermissionDenied("error.login_failed")
+            raise PermissionDenied("error.staff_login_failed")
         return self.staff_actor(username, ip)
 
     def staff_actor(self, username: str, ip: str | None = None) -> Actor:
@@ -110,3 +111,37 @@ class AuthService:
         if not row:
             raise NotFound("error.not_found", str(candidate_id))
         return self.candidate_actor(row[0][:4], row[0][4], ip)
+
+
+class LoginThrottle:
+    """Failed logins per key (a user name, or an IP address with its own, higher limit):
+    after ``limit`` failures within ``window_s`` seconds the key is refused until the
+    window has passed. In memory, per process; a restart forgives."""
+
+    def __init__(self, clock, limit: int = 5, window_s: float = 300):
+        self.clock = clock
+        self.limit = limit
+        self.window_s = window_s
+        self._failures: dict[str, list[float]] = {}
+        self._lock = threading.Lock()
+
+    def _recent(self, key: str, now: float) -> list[float]:
+        recent = [t for t in self._failures.pop(key, []) if now - t < self.window_s]
+        if recent:
+            self._failures[key] = recent
+        return recent
+
+    def check(self, key: str) -> None:
+        """Raise PermissionDenied("error.too_many_attempts") while ``key`` is locked."""
+        with self._lock:
+            if len(self._recent(key, self.clock.now().timestamp())) >= self.limit:
+                raise PermissionDenied("error.too_many_attempts")
+
+    def failed(self, key: str) -> None:
+        now = self.clock.now().timestamp()
+        with self._lock:
+            self._failures[key] = [*self._recent(key, now), now]
+
+    def succeeded(self, key: str) -> None:
+        with self._lock:
+            self._failures.pop(key, None)

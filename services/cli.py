@@ -35,7 +35,7 @@ def cmd_serve(args) -> int:
     now = _now(args.now)
     clock = Clock.starting_at(now) if now else Clock()
     serve(args.db, port=args.port, address=args.address, clock=clock, num_threads=args.num_threads,
-          show=False)
+          show=False, trust_proxy=args.trust_proxy)
     return 0
 
 
@@ -80,6 +80,8 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--address", default="localhost")
     serve.add_argument("--now", help="start klokken her, ÅÅÅÅ-MM-DD TT:MM (Oslo); den går videre derfra")
     serve.add_argument("--num-threads", type=int, default=4)
+    serve.add_argument("--trust-proxy", action="store_true",
+                       help="bruk X-Forwarded-For som klientens IP (bare bak egen proxy)")
     serve.set_defaults(func=cmd_serve)
     imp = sub.add_parser("import", help="importer kandidater fra PAS (CSV)")
     imp.add_argument("--db", default=DEFAULT_DB)

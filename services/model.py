@@ -133,6 +133,7 @@ class Event(enum.StrEnum):
     IP_CHANGED = "IP_CHANGED"
     IMPORTED = "IMPORTED"
     DAY_PASSWORD_SET = "DAY_PASSWORD_SET"
+    FEEDBACK_GIVEN = "FEEDBACK_GIVEN"
 
 
 @dataclasses.dataclass(frozen=True)

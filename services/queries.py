@@ -11,6 +11,8 @@ import dataclasses
 import datetime as dt
 import json
 import math
+import threading
+from collections import OrderedDict
 from functools import lru_cache
 
 from ua_parser import parse as parse_user_agent
@@ -18,8 +20,8 @@ from ua_parser import parse as parse_user_agent
 from .base import STATE_COLUMNS, STATE_FROM, check_scope, load_state, state_from_row
 from .clock import Clock, from_db, to_db
 from .errors import NotFound, PermissionDenied
-from .model import AccessStatus, Action, Actor, CandidateState, Event, Progress, Role
-from .rules import ACTIVE_GRACE_S, allowed_actions, grant_label_action
+from .model import AccessStatus, Action, Actor, CandidateState, Event, ExamPart, Progress, Role
+from .rules import ACCESS_START_TIMES, ACTIVE_GRACE_S, allowed_actions, grant_label_action
 
 PAGE_SIZE = 50
 
@@ -128,11 +130,34 @@ class LogEntry:
     session_id: str | None
 
 
+@dataclasses.dataclass(frozen=True)
+class FileInfo:
+    """One line of "Vis filer"."""
+
+    file_id: str
+    name: str
+    size: int
+    part: ExamPart | None
+    uploaded_at: dt.datetime
+    uploaded_by_candidate: bool
+    delivered: bool
+
+
 class QueryService:
-    def __init__(self, store, clock: Clock, heartbeats=None):
+    """Read models. ``feed`` (the process's change feed) lets the monitor's school rows be
+    cached by version: 50 invigilators at one school cost one query per change."""
+
+    def __init__(self, store, clock: Clock, heartbeats=None, feed=None, cache_size: int = 256):
         self.store = store
         self.clock = clock
         self.heartbeats = heartbeats
+        self.feed = feed
+        self.school_reads = 0  # how many times the school rows were read from the store
+        self._cache: OrderedDict[tuple, list[tuple]] = OrderedDict()
+        self._cache_size = cache_size
+        self._cache_lock = threading.Lock()
+        self._in_flight: dict[tuple, threading.Event] = {}
+        self._pages: OrderedDict[tuple, MonitorPage] = OrderedDict()
 
     # -- scope -----------------------------------------------------------------------
     def schools_for(self, actor: Actor) -> list[tuple[int, str, str]]:
@@ -165,9 +190,21 @@ class QueryService:
         """One query for the school's rows in scope; filters, counts and the page are cut
         from them here. A school holds hundreds of candidates, and a second query for the
         counts cost more than filtering them (see bench/)."""
-        self._check_school(actor, f.school_id)
-        with self.store.read() as cur:
-            rows = cur.execute(f"{BASE_SQL} ORDER BY c.number", self._scope_params(actor, f.school_id)).fetchall()
+        key, rows = self._school_rows(actor, f.school_id)
+        if key is not None:
+            with self._cache_lock:
+                cached = self._pages.get((key, f))
+            if cached is not None:
+                return cached
+        page = self._cut_page(rows, f)
+        if key is not None:
+            with self._cache_lock:
+                self._pages[(key, f)] = page
+                while len(self._pages) > self._cache_size * 4:
+                    self._pages.popitem(last=False)
+        return page
+
+    def _cut_page(self, rows: list[tuple], f: MonitorFilter) -> MonitorPage:
         matches = _matcher(f)
         matching = [r for r in rows if matches(r)]
         pages = max(1, math.ceil(len(matching) / f.page_size))
@@ -177,6 +214,61 @@ class QueryService:
         return MonitorPage(rows=[self._row(r) for r in shown], matching=len(matching), total=len(rows),
                            waiting=sum(bool(r[_COL["can_grant"]]) for r in rows), page=page, pages=pages,
                            has_one_part=two_part < len(rows), has_two_part=two_part > 0)
+
+    def monitor_rows(self, actor: Actor, f: MonitorFilter) -> list[MonitorRow]:
+        """Every row that matches the filters, unpaged (the monitor's CSV/Excel export)."""
+        matches = _matcher(f)
+        return [self._row(r) for r in self._school_rows(actor, f.school_id)[1] if matches(r)]
+
+    def _school_rows(self, actor: Actor, school_id: int) -> tuple[tuple | None, list[tuple]]:
+        """(cache key, rows): the school's rows in the actor's scope, cached by (school,
+        version, clock epoch, groups). The version is read before the query, so a change
+        that lands during it is stored under the older version and read again on the next
+        look. Sessions that miss together wait for the one read in flight instead of each
+        querying. Pages cut from the rows are cached under the same key and the filter."""
+        self._check_school(actor, school_id)
+        params = self._scope_params(actor, school_id)
+        if self.feed is None:
+            return None, self._read_school_rows(params)
+        groups = None if params["all_groups"] else tuple(params["groups"])
+        key = (school_id, self.feed.version(school_id), self._epoch(), groups)
+        with self._cache_lock:
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                return key, self._cache[key]
+            flight = self._in_flight.get(key)
+            leader = flight is None
+            if leader:
+                flight = self._in_flight[key] = threading.Event()
+        if not leader:
+            flight.wait()
+            with self._cache_lock:
+                if key in self._cache:
+                    return key, self._cache[key]
+            return key, self._read_school_rows(params)  # the leader failed: read for ourselves
+        try:
+            rows = self._read_school_rows(params)
+            with self._cache_lock:
+                self._cache[key] = rows
+                while len(self._cache) > self._cache_size:
+                    self._cache.popitem(last=False)
+            return key, rows
+        finally:
+            with self._cache_lock:
+                del self._in_flight[key]
+            flight.set()
+
+    def _read_school_rows(self, params: dict) -> list[tuple]:
+        with self.store.read() as cur:
+            rows = cur.execute(f"{BASE_SQL} ORDER BY c.number", params).fetchall()
+        self.school_reads += 1
+        return rows
+
+    def _epoch(self) -> tuple:
+        """What of the clock the derived statuses depend on: the day and which access
+        starts (09:00, the Del 2 starts) have passed."""
+        now = self.clock.now()
+        return (now.date(), sum(now.time() >= t for t in ACCESS_START_TIMES))
 
     def _row(self, r: tuple) -> MonitorRow:
         width = len(STATE_COLUMNS)
@@ -241,6 +333,17 @@ class QueryService:
                 ip=ip, browser=browser, os=os_name, device=device, ips=by_session.get(sid, []),
             ))
         return result
+
+    def files(self, actor: Actor, candidate_id: int) -> list[FileInfo]:
+        """Vis filer: the candidate's live files, oldest first."""
+        self.candidate(actor, candidate_id)
+        rows = self.store.query(
+            """SELECT id, name, size, part, uploaded_at, uploaded_by_role, delivered_at IS NOT NULL
+               FROM files WHERE candidate_id = ? AND deleted_at IS NULL ORDER BY uploaded_at, name""",
+            [candidate_id])
+        return [FileInfo(fid, name, size, ExamPart(part) if part else None, from_db(at),
+                         role == Role.CANDIDATE.value, delivered)
+                for fid, name, size, part, at, role, delivered in rows]
 
     def activity_log(self, actor: Actor, candidate_id: int) -> list[LogEntry]:
         """Aktivitetslogg: every event of the candidate, newest first."""

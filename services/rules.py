@@ -16,6 +16,7 @@ EXAM_START = dt.time(9, 0)
 LATE_ARRIVAL_LIMIT = dt.time(10, 0)
 PART2_STARTS = (dt.time(10, 0), dt.time(10, 45), dt.time(11, 0), dt.time(12, 0))
 MIN_MINUTES_BEFORE_LEAVING = 60
+ACCESS_START_TIMES = (EXAM_START, *PART2_STARTS)  # the moments a derived status can flip
 
 CANDIDATE_NUMBER = re.compile(r"^\d{3}[A-ZÆØÅ]{3}-[VH]$")
 

@@ -9,6 +9,7 @@ from .auth import AuthService
 from .changes import ChangeFeed
 from .clock import Clock
 from .delivery import DeliveryService
+from .feedback import FeedbackService
 from .heartbeat import HeartbeatBuffer
 from .importer import ImportService
 from .queries import QueryService
@@ -26,7 +27,8 @@ class Services:
         self.access = AccessService(self.store, self.clock)
         self.absence = AbsenceService(self.store, self.clock)
         self.delivery = DeliveryService(self.store, self.clock)
-        self.queries = QueryService(self.store, self.clock, self.heartbeats)
+        self.queries = QueryService(self.store, self.clock, self.heartbeats, self.feed)
+        self.feedback = FeedbackService(self.store, self.clock)
         self.importer = ImportService(self.store, self.clock)
 
     def close(self) -> None:
