@@ -1,47 +1,86 @@
-"""``pn.serve`` entry: one process, one Services object, a page factory per route.
+"""``pn.serve`` entry: one process, one Services object, one live hub, a page factory per route.
 
-Until the monitor page lands, ``/`` shows the exam day's live status counts so that a
-new user sees the server, the database and the clock working.
+Factories, not objects, are served, so that sessions share nothing by accident. Staff log
+in at ``/login`` (``dashboard.auth``); ``/`` leads to the monitor.
 """
 from __future__ import annotations
 
-import html
+import os
+import secrets
 
 import panel as pn
+from tornado.web import RedirectHandler
 
 from services.clock import Clock
 from services.heartbeat import HeartbeatFlusher
 from services.labels import label
-from services.model import AccessStatus, system_actor
 from services.system import Services
 
+from .auth import HOME, StaffAuth
+from .live import LiveHub
+from .pages.monitor import PATH as MONITOR, monitor_page
 
-def status_page(services: Services) -> pn.viewable.Viewable:
-    """Placeholder start page: exam day, clock and candidates per access status."""
-    counts = services.queries.status_counts(system_actor())
-    now = services.clock.now()
-    rows = "".join(
-        f"<tr><td>{html.escape(label(status))}</td><td style='text-align:right'>{counts[status]}</td></tr>"
-        for status in AccessStatus)
-    body = pn.pane.HTML(
-        f"<h1>Kandidatmonitor</h1>"
-        f"<p>Eksamensdag {now:%d.%m.%Y}, klokken {now:%H:%M}.</p>"
-        f"<table><tr><th>Tilgangsstatus</th><th>Kandidater</th></tr>{rows}</table>",
-        sizing_mode="stretch_width")
-    return pn.Column(body, sizing_mode="stretch_width")
+
+class App:
+    """What one server process holds: services, the live hub, the heartbeat flusher."""
+
+    def __init__(self, db_path: str, clock: Clock | None = None, tick_s: float = 5.0):
+        self.services = Services(db_path, clock)
+        self.hub = LiveHub(self.services.feed, tick_s=tick_s)
+        self.flusher = HeartbeatFlusher(self.services.heartbeats)
+        self.flusher.start()
+
+    def routes(self) -> dict:
+        return {MONITOR: lambda: session_page(monitor_page(self.services, self.hub))}
+
+    def close(self) -> None:
+        self.hub.close()
+        self.flusher.stop()
+        self.services.close()
+
+
+def session_page(page):
+    """Every served page: release what Panel keeps of the session once it ends."""
+    pn.state.on_session_destroyed(release_session_views)
+    return page
+
+
+def release_session_views(session_context) -> None:
+    """Panel keeps each session's NotificationArea (there for the disconnect notice) in
+    ``state._views`` after the session is destroyed, and with it the whole Document: every
+    closed monitor stayed in memory (bench/live.py counts live Documents). Drop this
+    document's entries."""
+    doc = session_context._document
+    for ref, view in list(pn.state._views.items()):
+        if view[2] is doc:
+            pn.state._views.pop(ref, None)
+
+
+def configure_panel() -> None:
+    pn.extension("tabulator", "modal", notifications=True)
+    pn.config.disconnect_notification = label("ui.disconnected")
 
 
 def serve(db_path: str, port: int = 5006, address: str = "localhost", clock: Clock | None = None,
-          num_threads: int = 4, show: bool = False, threaded: bool = False):
-    services = Services(db_path, clock)
-    flusher = HeartbeatFlusher(services.heartbeats)
-    flusher.start()
-    routes = {"/": lambda: status_page(services)}
+          num_threads: int = 4, show: bool = False, threaded: bool = False, trust_proxy: bool = False,
+          tick_s: float = 5.0, **server_kwargs):
+    """Serve the pages. ``trust_proxy``: honour X-Forwarded-For (only behind our own proxy,
+    or any client could write its own IP into the activity log)."""
+    configure_panel()
+    app = App(db_path, clock, tick_s=tick_s)
+    secret = os.environ.get("KANDIDATMONITOR_COOKIE_SECRET") or secrets.token_urlsafe(32)
+    pn.config.cookie_secret = secret
     try:
-        return pn.serve(routes, port=port, address=address, show=show, title="Kandidatmonitor",
-                        num_threads=num_threads, threaded=threaded,
-                        websocket_origin=[f"{address}:{port}", f"localhost:{port}", f"127.0.0.1:{port}"])
+        server = pn.serve(
+            app.routes(), port=port, address=address, show=show, title=label("ui.app_title"),
+            num_threads=num_threads, threaded=threaded, cookie_secret=secret,
+            auth_provider=StaffAuth(app.services), use_xheaders=trust_proxy,
+            extra_patterns=[(r"/", RedirectHandler, {"url": HOME})],
+            websocket_origin=[f"{address}:{port}", f"localhost:{port}", f"127.0.0.1:{port}"],
+            **server_kwargs)
     finally:
         if not threaded:
-            flusher.stop()
-            services.close()
+            app.close()
+    if threaded:
+        server.kandidatmonitor = app  # the caller stops the server, then closes the app
+    return server

@@ -1,0 +1,148 @@
+"""Staff login: users from the database, scrypt-hashed passwords, a signed session cookie.
+
+A Bokeh ``AuthProvider`` guards every Panel page: without a valid ``user`` cookie the
+server redirects to ``/login``. The form posts with Tornado's XSRF token; failed logins
+are throttled per user name and per IP address. Production would put OIDC (Feide) here.
+"""
+from __future__ import annotations
+
+import html
+
+import panel as pn
+from bokeh.server.auth_provider import AuthProvider
+from tornado.web import RequestHandler
+
+from services.auth import LoginThrottle
+from services.errors import PermissionDenied
+from services.labels import label
+from services.model import Actor
+from services.system import Services
+
+COOKIE = "user"
+COOKIE_DAYS = 1
+HOME = "/kandidatmonitor"
+
+LOGIN_PAGE = """<!DOCTYPE html>
+<html lang="nb"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title>
+<style>
+ body {{ font-family: system-ui, sans-serif; background: #f3f5f8; margin: 0; }}
+ main {{ max-width: 22rem; margin: 10vh auto; background: #fff; padding: 2rem; border-radius: 8px;
+        box-shadow: 0 1px 4px rgba(0,0,0,.15); }}
+ h1 {{ font-size: 1.4rem; margin-top: 0; }}
+ label {{ display: block; margin: 1rem 0 .3rem; font-weight: 600; }}
+ input {{ width: 100%; box-sizing: border-box; padding: .55rem; font-size: 1rem; border: 1px solid #8a94a6; border-radius: 4px; }}
+ button {{ margin-top: 1.5rem; width: 100%; padding: .65rem; font-size: 1rem; background: #1a5fb4; color: #fff;
+          border: 0; border-radius: 4px; cursor: pointer; }}
+ .error {{ background: #fde8e8; color: #8a1c1c; padding: .6rem; border-radius: 4px; margin-top: 1rem; }}
+</style></head>
+<body><main>
+<h1>{heading}</h1>
+<form method="post" action="/login">
+ {xsrf}
+ <input type="hidden" name="next" value="{next}">
+ <label for="username">{username}</label>
+ <input id="username" name="username" autocomplete="username" value="{username_value}" required autofocus>
+ <label for="password">{password}</label>
+ <input id="password" name="password" type="password" autocomplete="current-password" required>
+ {error}
+ <button type="submit">{log_in}</button>
+</form>
+</main></body></html>"""
+
+
+def safe_next(target: str | None) -> str:
+    """Only local paths: an open redirect after login would hand a phishing page our trust."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return HOME
+
+
+class _LoginHandler(RequestHandler):
+    services: Services
+    by_user: LoginThrottle
+    by_ip: LoginThrottle
+
+    def get(self) -> None:
+        self._render(next_url=safe_next(self.get_argument("next", None)))
+
+    def post(self) -> None:
+        self.check_xsrf_cookie()
+        username = self.get_body_argument("username", "").strip()
+        password = self.get_body_argument("password", "")
+        next_url = safe_next(self.get_body_argument("next", None))
+        ip = self.request.remote_ip
+        try:
+            self.by_user.check(username.lower())
+            self.by_ip.check(ip)
+            try:
+                self.services.auth.authenticate_staff(username, password, ip)
+            except PermissionDenied:
+                self.by_user.failed(username.lower())
+                self.by_ip.failed(ip)
+                raise
+        except PermissionDenied as e:
+            self.set_status(429 if e.key == "error.too_many_attempts" else 401)
+            self._render(next_url, username, str(e))
+            return
+        self.by_user.succeeded(username.lower())
+        self.set_signed_cookie(COOKIE, username, expires_days=COOKIE_DAYS, httponly=True, samesite="Lax")
+        self.redirect(next_url)
+
+    def _render(self, next_url: str, username: str = "", error: str | None = None) -> None:
+        self.set_header("Content-Type", "text/html; charset=utf-8")
+        self.write(LOGIN_PAGE.format(
+            title=html.escape(label("ui.app_title")), heading=html.escape(label("ui.login_heading")),
+            xsrf=self.xsrf_form_html(), next=html.escape(next_url), username=html.escape(label("ui.username")),
+            username_value=html.escape(username), password=html.escape(label("ui.password")),
+            log_in=html.escape(label("ui.log_in")),
+            error=f'<p class="error" role="alert">{html.escape(error)}</p>' if error else ""))
+
+
+class _LogoutHandler(RequestHandler):
+    def get(self) -> None:
+        self.clear_cookie(COOKIE)
+        self.redirect("/login")
+
+
+class StaffAuth(AuthProvider):
+    """Bokeh auth hooks for the Panel pages, bound to one process's services."""
+
+    def __init__(self, services: Services) -> None:
+        self._login = type("LoginHandler", (_LoginHandler,), {
+            "services": services, "by_user": LoginThrottle(services.clock, limit=5),
+            "by_ip": LoginThrottle(services.clock, limit=100)})  # one school can share one IP
+        super().__init__()
+
+    @property
+    def get_user(self):
+        def user(handler: RequestHandler) -> str | None:
+            value = handler.get_signed_cookie(COOKIE, max_age_days=COOKIE_DAYS)
+            return value.decode() if value else None
+        return user
+
+    @property
+    def login_url(self) -> str:
+        return "/login"
+
+    @property
+    def login_handler(self):
+        return self._login
+
+    @property
+    def logout_url(self) -> str:
+        return "/logout"
+
+    @property
+    def logout_handler(self):
+        return _LogoutHandler
+
+
+def session_actor(services: Services) -> Actor:
+    """The Actor of the current Panel session: the cookie's user, scope from the database,
+    and the request's IP (X-Forwarded-For counts only when the server trusts a proxy)."""
+    username = pn.state.user
+    if not username:
+        raise PermissionDenied()
+    request = pn.state.curdoc.session_context.request
+    return services.auth.staff_actor(username, getattr(request, "remote_ip", None))

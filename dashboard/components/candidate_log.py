@@ -1,0 +1,86 @@
+""""Se logg" (SPEC §7) and "Vis filer" (SPEC §5): what one candidate did, and their files.
+
+The tables use Tabulator's plain-text formatter, which escapes; the "Aktiv" dot is the
+one HTML cell and holds only our own text.
+"""
+from __future__ import annotations
+
+import pandas as pd
+import panel as pn
+
+from services.clock import OSLO
+from services.labels import label
+from services.queries import FileInfo, LogEntry, SessionInfo
+
+DOT = '<span style="display:inline-block;width:.7em;height:.7em;border-radius:50%;background:{color}"></span> {text}'
+
+
+def oslo(moment) -> str:
+    return moment.astimezone(OSLO).strftime("%H:%M:%S") if moment is not None else ""
+
+
+def activity_table(entries: list[LogEntry]) -> pn.widgets.Tabulator:
+    df = pd.DataFrame({
+        label("ui.col_time"): [oslo(e.at) for e in entries],
+        label("ui.col_event"): [label(e.event) for e in entries],
+        label("ui.col_detail"): [e.detail or "" for e in entries],
+        label("ui.col_by"): [e.actor_name or "" for e in entries],
+        label("ui.col_role"): [label(e.actor_role) for e in entries],
+        label("ui.col_ip"): [e.actor_ip or "" for e in entries],
+    })
+    return pn.widgets.Tabulator(df, show_index=False, disabled=True, selectable=False, max_height=460,
+                                layout="fit_data_stretch", sizing_mode="stretch_width",
+                                css_classes=["km-activity"])
+
+
+def sessions_table(sessions: list[SessionInfo]) -> pn.widgets.Tabulator:
+    """One row per login session; expanding a row lists every IP address it used."""
+    df = pd.DataFrame({
+        label("ui.col_started"): [oslo(s.started_at) for s in sessions],
+        label("ui.col_last_active"): [oslo(s.last_seen_at) for s in sessions],
+        label("ui.col_active"): [DOT.format(color="#2e9d48" if s.active else "#9aa0a6",
+                                            text=label("active") if s.active else label("inactive"))
+                                 for s in sessions],
+        label("ui.col_has_access"): [label("ui.session_has_access") if s.has_access else "" for s in sessions],
+        label("ui.col_ip"): [s.ip or "" for s in sessions],
+        label("ui.col_browser"): [s.browser for s in sessions],
+        label("ui.col_os"): [s.os for s in sessions],
+        label("ui.col_device"): [s.device for s in sessions],
+    })
+    by_position = list(sessions)
+
+    def ips(row: pd.Series) -> pn.viewable.Viewable:
+        session = by_position[df.index.get_loc(row.name)]
+        return pn.widgets.Tabulator(pd.DataFrame({
+            label("ui.col_ip"): [i.ip for i in session.ips],
+            label("ui.col_first_seen"): [oslo(i.first_seen) for i in session.ips],
+            label("ui.col_last_seen"): [oslo(i.last_seen) for i in session.ips],
+        }), show_index=False, disabled=True, selectable=False, css_classes=["km-session-ips"])
+
+    return pn.widgets.Tabulator(df, show_index=False, disabled=True, selectable=False, row_content=ips,
+                                embed_content=False, layout="fit_data_stretch", sizing_mode="stretch_width",
+                                formatters={label("ui.col_active"): {"type": "html"}},
+                                css_classes=["km-sessions"])
+
+
+def files_table(files: list[FileInfo]) -> pn.viewable.Viewable:
+    if not files:
+        return pn.pane.Markdown(label("ui.no_files"))
+    df = pd.DataFrame({
+        label("ui.col_file"): [f.name for f in files],
+        label("ui.col_size"): [kilobytes(f.size) for f in files],
+        label("ui.col_part"): [label(f.part) if f.part else label("ui.part_missing") for f in files],
+        label("ui.col_uploaded"): [oslo(f.uploaded_at) for f in files],
+        label("ui.col_uploaded_by"): [label("ui.by_candidate") if f.uploaded_by_candidate
+                                      else label("ui.by_invigilator") for f in files],
+        label("ui.col_status"): [label("ui.file_delivered") if f.delivered else label("ui.file_uploaded")
+                                 for f in files],
+    })
+    return pn.widgets.Tabulator(df, show_index=False, disabled=True, selectable=False,
+                                layout="fit_data_stretch", sizing_mode="stretch_width", css_classes=["km-files"])
+
+
+def kilobytes(size: int) -> str:
+    """Sizes as the seed writes them: "360,7 kB" (decimal kB, Norwegian comma)."""
+    return f"{size / 1000:,.1f} kB".replace(",", " ").replace(".", ",")
+

@@ -1,0 +1,147 @@
+"""The live candidate table (SPEC §8): one page of ``MonitorRow``s in a Tabulator.
+
+The service cuts the page, so the browser only ever receives the rows it shows. Live
+updates patch the cells that changed; a new page, filter or column set replaces the data.
+Every string from the database is escaped here before it reaches an HTML cell.
+"""
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+import panel as pn
+from panel.viewable import Viewer
+
+from services.labels import label
+from services.model import Action
+from services.queries import MonitorPage, MonitorRow
+
+ACCESS = label("column.access")
+CANDIDATE = label("ui.column_candidate")
+GROUP_SUBJECT = label("ui.column_group_subject")
+EXAM = label("column.exam")
+PART_1 = label("column.part1")
+PART_2 = label("column.part2")
+IP = label("ui.column_ip")
+ACTION = label("ui.column_action")
+
+HTML_COLUMNS = (ACCESS, CANDIDATE, GROUP_SUBJECT, ACTION)
+# Fixed shares: "fit_data" layouts measure every cell on every update, which made each
+# live patch cost the browser a full reflow of the table.
+WIDTHS = {ACCESS: "16%", CANDIDATE: "17%", GROUP_SUBJECT: "22%", EXAM: "11%", PART_1: "13%", PART_2: "11%",
+          IP: "12%", ACTION: "10%"}
+
+STYLE = """
+.km-grant { background: #1a5fb4; color: #fff; border: 0; border-radius: 4px; padding: 4px 10px;
+            cursor: pointer; font-weight: 600; }
+.km-more { background: #fff; border: 1px solid #8a94a6; border-radius: 4px; padding: 3px 8px; cursor: pointer; }
+.km-sub { color: #555; font-size: 0.85em; }
+.tabulator .tabulator-cell, .tabulator .tabulator-col-title { white-space: normal; }
+.tabulator-row:has(.km-finished), .tabulator-row:has(.km-finished) .tabulator-cell { background-color: #d7f2dc; }
+"""
+
+
+def access_cell(row: MonitorRow) -> str:
+    """Status text, or the grant button. A finished row (Levert digitalt / Sendes i posten)
+    carries a marker that the stylesheet turns into a green row (SPEC §4): CSS, so that
+    a live patch costs no server-side styling pass."""
+    status = html.escape(label(row.access)) + ('<span class="km-finished"></span>' if row.finished else "")
+    if row.grant_action is None:
+        return status
+    button = f'<button class="km-grant" type="button">{html.escape(label(row.grant_action))}</button>'
+    return button if row.grant_action is Action.GRANT else f'{button}<br><span class="km-sub">{status}</span>'
+
+
+def candidate_cell(row: MonitorRow) -> str:
+    return f'{html.escape(row.name)}<br><span class="km-sub">{html.escape(row.number)}</span>'
+
+
+def group_cell(row: MonitorRow) -> str:
+    return (f'{html.escape(row.group_name)}<br>'
+            f'<span class="km-sub">{html.escape(row.subject_code)} {html.escape(row.subject_name)}</span>')
+
+
+def progress_columns(row: MonitorRow, one_part: bool, two_part: bool) -> dict[str, str]:
+    """"Eksamen" for one-part exams, "Del 1 (Kun på papir)" + "Del 2" for two-part ones.
+    A view with both shows all three, each row only in its own columns, so a one-part
+    status never sits under "Del 2"."""
+    def text(progress) -> str:
+        return label(progress) if progress is not None else ""
+    columns = {}
+    if one_part:
+        columns[EXAM] = "" if row.two_part else text(row.progress_2)
+    if two_part:
+        columns[PART_1] = text(row.progress_1) if row.two_part else ""
+        columns[PART_2] = text(row.progress_2) if row.two_part else ""
+    return columns
+
+
+def columns_for(page: MonitorPage, show_ip: bool) -> list[str]:
+    return [ACCESS, CANDIDATE, GROUP_SUBJECT,
+            *([EXAM] if page.has_one_part else []), *([PART_1, PART_2] if page.has_two_part else []),
+            *([IP] if show_ip else []), ACTION]
+
+
+def record(row: MonitorRow, page: MonitorPage, show_ip: bool) -> dict:
+    """One table row as plain values (HTML cells already escaped)."""
+    return {ACCESS: access_cell(row), CANDIDATE: candidate_cell(row), GROUP_SUBJECT: group_cell(row),
+            **progress_columns(row, page.has_one_part, page.has_two_part),
+            **({IP: row.latest_ip or ""} if show_ip else {}),
+            ACTION: f'<button class="km-more" type="button">{html.escape(label("ui.more_actions"))} ▾</button>'}
+
+
+class CandidateTable(Viewer):
+    """Shows a ``MonitorPage``; ``on_grant`` and ``on_more`` get the candidate id clicked."""
+
+    def __init__(self, on_grant, on_more, **params):
+        super().__init__(**params)
+        self._on_grant = on_grant
+        self._on_more = on_more
+        self.rows: dict[int, MonitorRow] = {}
+        self._records: dict[int, dict] = {}  # what the browser shows, to diff in plain Python
+        self._columns: list[str] = []
+        self._shown: tuple[MonitorPage, bool] | None = None
+        self.table = pn.widgets.Tabulator(
+            pd.DataFrame(columns=[ACCESS, CANDIDATE, GROUP_SUBJECT, ACTION]),
+            show_index=False, disabled=True, selectable=False, pagination=None,
+            layout="fit_columns", sizing_mode="stretch_width", widths=WIDTHS,
+            formatters={c: {"type": "html"} for c in HTML_COLUMNS},
+            configuration={"columnDefaults": {"headerSort": False}},
+            stylesheets=[STYLE], css_classes=["km-candidates"])
+        self.table.on_click(self._clicked)
+
+    def __panel__(self):
+        return self.table
+
+    def show(self, page: MonitorPage, show_ip: bool) -> None:
+        """Patch the cells that changed; replace the data when rows or columns differ."""
+        if (page, show_ip) == self._shown:
+            return  # the same cached page: nothing can have changed
+        self._shown = (page, show_ip)
+        columns = columns_for(page, show_ip)
+        records = {r.candidate_id: record(r, page, show_ip) for r in page.rows}
+        self.rows = {r.candidate_id: r for r in page.rows}
+        if columns == self._columns and list(records) == list(self._records):
+            changed: dict[str, list] = {}
+            for cid, new in records.items():
+                old = self._records[cid]
+                for column, value in new.items():
+                    if old[column] != value:
+                        changed.setdefault(column, []).append((cid, value))
+            if changed:
+                self.table.patch(changed)
+        else:
+            self.table.value = pd.DataFrame.from_records(
+                list(records.values()), columns=columns, index=pd.Index(list(records), name="candidate_id"))
+        self._records, self._columns = records, columns
+
+    def _clicked(self, event) -> None:
+        """Map the clicked row to its candidate id on the server's copy of the page."""
+        candidate_id = int(self.table.value.index[event.row])
+        row = self.rows.get(candidate_id)
+        if row is None:
+            return
+        if event.column == ACCESS and row.grant_action is not None:
+            self._on_grant(candidate_id)
+        elif event.column == ACTION:
+            self._on_more(candidate_id)

@@ -1,0 +1,367 @@
+"""/kandidatmonitor: the invigilators' live page (SPEC §5, §7, §8).
+
+``MonitorStore`` reads through the services for the session's ``Filters``; the
+components show what it returns; ``MonitorApp`` composes them and turns clicks into
+service calls made with the session's Actor. No SQL and no rule lives here: what a row
+allows comes from the service, and the service checks role and scope again on every call.
+"""
+from __future__ import annotations
+
+import html
+import io
+from urllib.parse import quote
+
+import pandas as pd
+import param
+import panel as pn
+from panel.viewable import Viewer
+
+from services.clock import OSLO
+from services.errors import InvalidInput, ServiceError
+from services.labels import label
+from services.model import Absence, Action, Actor
+from services.queries import MonitorPage, MonitorRow
+from services.system import Services
+
+from ..auth import session_actor
+from ..components.candidate_log import activity_table, files_table, oslo, sessions_table
+from ..components.candidate_table import CandidateTable, progress_columns
+from ..components.filters import FILTER_PARAMS, PAGE_SIZES, FilterBar, Filters
+from ..live import LiveHub, Waker
+
+PATH = "/kandidatmonitor"
+
+# What each "Flere valg" action calls. Fjern tilgang lives in "Se logg" (per session).
+CALLS = {
+    Action.GRANT: lambda s, a, cid: s.access.grant_access(a, cid),
+    Action.GRANT_AGAIN: lambda s, a, cid: s.access.grant_access(a, cid),
+    Action.BLOCK: lambda s, a, cid: s.access.block(a, cid),
+    Action.UNBLOCK: lambda s, a, cid: s.access.unblock(a, cid),
+    Action.UNDOCUMENTED_ABSENCE: lambda s, a, cid: s.absence.set_absence(a, cid, Absence.UNDOCUMENTED),
+    Action.DOCUMENTED_ABSENCE: lambda s, a, cid: s.absence.set_absence(a, cid, Absence.DOCUMENTED),
+    Action.CLEAR_ABSENCE: lambda s, a, cid: s.absence.clear_absence(a, cid),
+    Action.SEND_BY_POST: lambda s, a, cid: s.delivery.send_by_post(a, cid),
+}
+# Hard to undo, or ending a candidate's access: ask first.
+ASK_FIRST = {Action.BLOCK, Action.UNDOCUMENTED_ABSENCE, Action.DOCUMENTED_ABSENCE, Action.CLEAR_ABSENCE,
+             Action.SEND_BY_POST, Action.REMOVE_ACCESS}
+
+PAGE_CSS = """
+:host { --km-blue: #1a5fb4; }
+.km-header { display: flex; justify-content: space-between; align-items: baseline; width: 100%; }
+.km-header h1 { margin: 0; font-size: 1.6rem; }
+.km-stamp { color: #555; font-size: .9em; }
+"""
+
+DIALOG_CSS = ".dialog-content {{ width: {width}; max-width: 95vw; max-height: 90vh; overflow: auto; }}"
+WIDE = "min(72rem, 95vw)"
+
+
+class MonitorStore(param.Parameterized):
+    """The session's data: the page for its filters, read through ``QueryService``."""
+
+    result = param.ClassSelector(class_=MonitorPage, default=None, allow_None=True)
+    updated_at = param.Parameter(default=None)
+
+    def __init__(self, services: Services, actor: Actor, filters: Filters, **params):
+        super().__init__(**params)
+        self.services = services
+        self.actor = actor
+        self.filters = filters
+        filters.param.watch(self.refresh, ["school_id", *FILTER_PARAMS, "page", "page_size"])
+
+    def refresh(self, *_events) -> None:
+        result = None
+        if self.filters.school_id is not None:
+            result = self.services.queries.monitor_page(self.actor, self.filters.query())
+        self.param.update(result=result, updated_at=self.services.clock.now())  # one call to watchers
+
+    def all_rows(self) -> list[MonitorRow]:
+        """Every row of the current filters, for the export."""
+        return self.services.queries.monitor_rows(self.actor, self.filters.query())
+
+
+def export_frame(rows: list[MonitorRow], show_ip: bool) -> pd.DataFrame:
+    """The filtered view as a report: one line per candidate, labels as on screen."""
+    one_part = any(not r.two_part for r in rows)
+    two_part = any(r.two_part for r in rows)
+    records = [{
+        "Kandidatnummer": r.number, "Navn": r.name, label("ui.group"): r.group_name,
+        "Fagkode": r.subject_code, "Fagnavn": r.subject_name, label("ui.access"): label(r.access),
+        **progress_columns(r, one_part, two_part), **({label("ui.column_ip"): r.latest_ip or ""} if show_ip else {}),
+    } for r in rows]
+    return pd.DataFrame.from_records(records).map(_no_formula) if records else pd.DataFrame()
+
+
+def _no_formula(value):
+    """A name like "=HYPERLINK(…)" must stay text in Excel and LibreOffice (CSV injection)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+class MonitorApp(Viewer):
+    def __init__(self, services: Services, hub: LiveHub, **params):
+        super().__init__(**params)
+        self.services = services
+        self.actor = session_actor(services)
+        schools = services.queries.schools_for(self.actor)
+        wanted = _int(pn.state.session_args.get("skole"))
+        ids = [sid for sid, _, _ in schools]
+        self.filters = Filters(school_id=wanted if wanted in ids else (ids[0] if ids else None))
+        self.store = MonitorStore(services, self.actor, self.filters)
+        self.filter_bar = FilterBar(self.filters, schools, lambda sid: services.queries.groups_for(self.actor, sid))
+        self.table = CandidateTable(on_grant=self._grant, on_more=self._open_menu)
+        self.message = pn.pane.Alert("", alert_type="success", visible=False, sizing_mode="stretch_width",
+                                     css_classes=["km-message"])
+        self.dialog = pn.Modal(sizing_mode="stretch_width", css_classes=["km-dialog"])
+        self._menu: tuple[int, tuple[Action, ...]] | None = None  # open "Flere valg": candidate, actions shown
+        self._build_widgets()
+        self.store.param.watch(self._show, ["result", "updated_at"])
+        self.filters.param.watch(self._show, ["show_ip"])
+        self.store.refresh()
+        self._show()
+        self._waker = Waker(self, pn.state.curdoc)
+        self._hub = hub
+        hub.watch(self._waker, self.filters.school_id)
+        self.filters.param.watch(lambda e: hub.watch(self._waker, e.new), "school_id")
+        pn.state.on_session_destroyed(lambda _ctx: hub.forget(self._waker))
+
+    # -- layout ----------------------------------------------------------------------
+    def _build_widgets(self) -> None:
+        user = html.escape(f"{self.actor.name} ({label(self.actor.role)})")
+        self.header = pn.pane.HTML(
+            f'<div class="km-header"><h1>{html.escape(label("ui.app_title"))}</h1>'
+            f'<span>{user} · <a href="/logout">{html.escape(label("ui.log_out"))}</a></span></div>',
+            sizing_mode="stretch_width", stylesheets=[PAGE_CSS])
+        self.notice_text = pn.pane.Markdown("", margin=(0, 10))
+        self.notice_button = pn.widgets.Button(label=label("ui.show_waiting"), color="warning")
+        self.notice_button.on_click(lambda _: self.filters.show_waiting())
+        self.notice = pn.Row(self.notice_text, self.notice_button, visible=False, sizing_mode="stretch_width",
+                             styles={"background": "#fff4d6", "border": "1px solid #e0b100", "border-radius": "6px"},
+                             css_classes=["km-notice"])
+        self.counts = pn.pane.HTML("", css_classes=["km-counts"])
+        self.stamp = pn.pane.HTML("", css_classes=["km-stamp"], stylesheets=[PAGE_CSS])
+        today = f"{self.services.clock.today():%Y-%m-%d}"
+        self.export_csv = pn.widgets.FileDownload(callback=self._csv, filename=f"kandidater-{today}.csv",
+                                                  label=label("ui.export_csv"), color="light", embed=False)
+        self.export_excel = pn.widgets.FileDownload(callback=self._excel, filename=f"kandidater-{today}.xlsx",
+                                                    label=label("ui.export_excel"), color="light", embed=False)
+        self.page_size = pn.widgets.Select.from_param(
+            self.filters.param.page_size, label="", width=160, css_classes=["km-page-size"],
+            options={label("ui.page_size").format(n=n): n for n in PAGE_SIZES})
+        self.page_text = pn.pane.HTML("", css_classes=["km-page"], align="center")
+        self.previous = pn.widgets.Button(label=label("ui.previous"), color="light")
+        self.next = pn.widgets.Button(label=label("ui.next"), color="light")
+        self.previous.on_click(lambda _: self._turn(-1))
+        self.next.on_click(lambda _: self._turn(+1))
+        self.feedback_link = pn.widgets.Button(label=label("ui.give_feedback"), color="light",
+                                               css_classes=["km-feedback"])
+        self.feedback_link.on_click(lambda _: self._open_feedback())
+
+    def __panel__(self):
+        if self.filters.school_id is None:
+            return pn.Column(self.header, pn.pane.Alert(label("ui.no_schools"), alert_type="warning"))
+        return pn.Column(
+            self.header, self.notice, self.message, self.filter_bar,
+            pn.Row(self.counts, pn.HSpacer(), self.stamp, self.export_csv, self.export_excel,
+                   sizing_mode="stretch_width"),
+            self.table,
+            pn.Row(self.page_size, self.page_text, self.previous, self.next),
+            pn.Row(pn.pane.HTML(html.escape(label("ui.missing_something")), align="center"), self.feedback_link),
+            self.dialog, sizing_mode="stretch_width", margin=(10, 20))
+
+    # -- live ------------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Woken by the live hub: re-read (cached by school version) and patch."""
+        self.store.refresh()
+
+    def _show(self, *_events) -> None:
+        page = self.store.result
+        if self.store.updated_at is not None:
+            self.stamp.object = html.escape(
+                label("ui.updated").format(time=self.store.updated_at.astimezone(OSLO).strftime("%H:%M:%S")))
+        if page is None:
+            return
+        self.table.show(page, self.filters.show_ip)
+        self.counts.object = html.escape(label("ui.showing").format(x=page.matching, y=page.total))
+        self.page_text.object = html.escape(label("ui.page_of").format(page=page.page, pages=page.pages))
+        self.previous.disabled = page.page <= 1
+        self.next.disabled = page.page >= page.pages
+        self.notice.visible = page.waiting > 0
+        self.notice_text.object = (label("ui.waiting_one") if page.waiting == 1
+                                   else label("ui.waiting_many").format(n=page.waiting))
+        self._follow_menu()
+
+    def _turn(self, step: int) -> None:
+        page = self.store.result
+        if page is not None:
+            self.filters.page = max(1, min(page.pages, page.page + step))
+
+    # -- actions ---------------------------------------------------------------------
+    def _fresh_actor(self) -> Actor:
+        """Role and scope as they are now, with this request's IP: read per action."""
+        self.actor = session_actor(self.services)
+        self.store.actor = self.actor
+        return self.actor
+
+    def _grant(self, candidate_id: int) -> None:
+        row = self.table.rows[candidate_id]
+        self._perform(row.grant_action, row)
+
+    def _perform(self, action: Action, row: MonitorRow) -> None:
+        try:
+            CALLS[action](self.services, self._fresh_actor(), row.candidate_id)
+        except ServiceError as e:
+            self._say(str(e), "danger")
+        else:
+            self._say(label("ui.done").format(action=label(action), name=row.name, number=row.number))
+        self.dialog.hide()
+        self._menu = None
+        self.store.refresh()
+
+    def _say(self, text: str, kind: str = "success") -> None:
+        # Alert renders Markdown; escape so that a candidate's name stays text.
+        self.message.param.update(object=html.escape(text), alert_type=kind, visible=True)
+
+    def _open_menu(self, candidate_id: int) -> None:
+        row = self.table.rows[candidate_id]
+        actions = tuple(a for a in row.actions if a is not Action.REMOVE_ACCESS)
+        self._menu = (candidate_id, actions)
+        items = []
+        for action in actions:
+            if action is Action.DELIVER_ON_BEHALF:
+                href = html.escape(f"/lever?kandidat={quote(row.number)}")
+                items.append(pn.pane.HTML(f'<a class="km-link" href="{href}">{html.escape(label(action))}</a>'))
+                continue
+            button = pn.widgets.Button(label=label(action), color="light", sizing_mode="stretch_width",
+                                       css_classes=[f"km-action-{action.value.lower()}"])
+            button.on_click(lambda _e, a=action: self._choose(a, row))
+            items.append(button)
+        self._open_dialog(label("ui.more_actions_for").format(name=row.name, number=row.number),
+                          pn.Column(*items, sizing_mode="stretch_width"))
+
+    def _follow_menu(self) -> None:
+        """A colleague's change while "Flere valg" is open: offer what the state now allows."""
+        if self._menu is None or not self.dialog.open:
+            return
+        candidate_id, shown = self._menu
+        row = self.table.rows.get(candidate_id)
+        if row is not None and tuple(a for a in row.actions if a is not Action.REMOVE_ACCESS) != shown:
+            self._open_menu(candidate_id)
+
+    def _choose(self, action: Action, row: MonitorRow) -> None:
+        if action is Action.SHOW_LOG:
+            self._open_log(row)
+        elif action is Action.SHOW_FILES:
+            self._open_files(row)
+        elif action in ASK_FIRST:
+            self._confirm(action, row, lambda: self._perform(action, row))
+        else:
+            self._perform(action, row)
+
+    def _confirm(self, action: Action, row: MonitorRow, then) -> None:
+        self._menu = None
+        yes = pn.widgets.Button(label=label("ui.confirm_yes").format(action=label(action)), color="danger",
+                                css_classes=["km-confirm-yes"])
+        no = pn.widgets.Button(label=label("ui.cancel"), color="light")
+        yes.on_click(lambda _: then())
+        no.on_click(lambda _: self.dialog.hide())
+        self._open_dialog(label(action), pn.Column(
+            pn.pane.HTML(html.escape(label("ui.confirm").format(action=label(action), name=row.name,
+                                                               number=row.number))),
+            pn.Row(yes, no)))
+
+    def _open_dialog(self, title: str, body, width: str = "28rem") -> None:
+        self.dialog.stylesheets = [DIALOG_CSS.format(width=width)]
+        self.dialog[:] = [pn.pane.HTML(f"<h2>{html.escape(title)}</h2>"), body]
+        self.dialog.show()
+
+    def _open_log(self, row: MonitorRow) -> None:
+        self._menu = None
+        actor = self._fresh_actor()
+        try:
+            entries = self.services.queries.activity_log(actor, row.candidate_id)
+            sessions = self.services.queries.sessions(actor, row.candidate_id)
+        except ServiceError as e:
+            self._say(str(e), "danger")
+            return
+        with_access = [s for s in sessions if s.has_access]
+        remove = []
+        for session in with_access:
+            button = pn.widgets.Button(label=label(Action.REMOVE_ACCESS), color="danger",
+                                       css_classes=["km-remove-access"])
+            button.on_click(lambda _e, sid=session.session_id: self._confirm(
+                Action.REMOVE_ACCESS, row, lambda: self._remove_access(row, sid)))
+            remove.append(pn.Row(pn.pane.HTML(html.escape(
+                f"{label('ui.col_started')} {oslo(session.started_at)} · {label('ui.session_has_access')}")), button))
+        sessions_tab = pn.Column(*remove, sessions_table(sessions) if sessions
+                                 else pn.pane.Markdown(label("ui.no_sessions")), sizing_mode="stretch_width")
+        tabs = pn.Tabs((label("ui.tab_activity"), activity_table(entries)),
+                       (label("ui.tab_sessions"), sessions_tab), sizing_mode="stretch_width")
+        self._open_dialog(label("ui.log_for").format(name=row.name, number=row.number), tabs, width=WIDE)
+
+    def _remove_access(self, row: MonitorRow, session_id: str) -> None:
+        try:
+            self.services.access.remove_access(self._fresh_actor(), row.candidate_id, session_id)
+        except ServiceError as e:
+            self._say(str(e), "danger")
+        else:
+            self._say(label("ui.done").format(action=label(Action.REMOVE_ACCESS), name=row.name, number=row.number))
+        self.store.refresh()
+        self._open_log(row)
+
+    def _open_files(self, row: MonitorRow) -> None:
+        self._menu = None
+        try:
+            files = self.services.queries.files(self._fresh_actor(), row.candidate_id)
+        except ServiceError as e:
+            self._say(str(e), "danger")
+            return
+        self._open_dialog(label("ui.files_for").format(name=row.name, number=row.number), files_table(files),
+                          width=WIDE)
+
+    def _open_feedback(self) -> None:
+        self._menu = None
+        text = pn.widgets.TextAreaInput(label=label("ui.feedback_prompt"), height=140, sizing_mode="stretch_width",
+                                        css_classes=["km-feedback-text"])
+        problem = pn.pane.Alert("", alert_type="danger", visible=False)
+        send = pn.widgets.Button(label=label("ui.send"), color="primary", css_classes=["km-feedback-send"])
+
+        def submit(_event) -> None:
+            try:
+                self.services.feedback.submit(self._fresh_actor(), PATH, text.value_input or text.value)
+            except (InvalidInput, ServiceError) as e:
+                problem.param.update(object=html.escape(str(e)), visible=True)
+                return
+            self.dialog.hide()
+            self._say(label("ui.feedback_thanks"))
+
+        send.on_click(submit)
+        self._open_dialog(label("ui.give_feedback"), pn.Column(text, problem, send, sizing_mode="stretch_width"),
+                          width="36rem")
+
+    # -- export ----------------------------------------------------------------------
+    def _csv(self) -> io.BytesIO:
+        data = export_frame(self.store.all_rows(), self.filters.show_ip)
+        # UTF-8 with BOM and semicolons: what Norwegian Excel opens correctly.
+        return io.BytesIO(data.to_csv(index=False, sep=";").encode("utf-8-sig"))
+
+    def _excel(self) -> io.BytesIO:
+        buffer = io.BytesIO()
+        export_frame(self.store.all_rows(), self.filters.show_ip).to_excel(
+            buffer, index=False, sheet_name="Kandidater", engine="openpyxl")
+        buffer.seek(0)
+        return buffer
+
+
+def _int(values) -> int | None:
+    try:
+        return int(values[0]) if values else None
+    except (TypeError, ValueError):
+        return None
+
+
+def monitor_page(services: Services, hub: LiveHub):
+    """The page factory ``pn.serve`` calls once per session."""
+    return MonitorApp(services, hub)
