@@ -36,8 +36,9 @@ chromium:
 test: $(BIN)/.installed chromium
 	$(BIN)/python -m pytest
 
-bench: $(BIN)/.installed
+bench: $(BIN)/.installed chromium
 	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.live
 
 clean:
 	rm -rf $(VENV) data/*.duckdb data/*.duckdb.wal .pytest_cache .hypothesis

@@ -2,14 +2,18 @@
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 ROOT = Path(__file__).resolve().parents[1]
 CLI = [sys.executable, "-m", "services.cli"]
@@ -82,17 +86,28 @@ def server(tmp_path_factory):
 
 
 def test_served_app_answers_real_http(server):
-    with urllib.request.urlopen(server, timeout=10) as response:
+    with urllib.request.urlopen(server, timeout=10) as response:  # / → /kandidatmonitor → /login
         body = response.read().decode()
-    assert response.status == 200 and "Kandidatmonitor" in body
+    assert response.status == 200 and response.url.split("?")[0].endswith("/login")
+    assert 'name="username"' in body and "Logg inn" in body and "_xsrf" in body
 
 
-def test_served_app_renders_live_counts_in_chromium(server, page):
+def test_login_without_the_xsrf_token_is_refused(server):
+    form = urllib.parse.urlencode({"username": "skoleadmin", "password": "demo"}).encode()
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(server + "login", data=form, timeout=10)
+    assert refused.value.code == 403
+
+
+def test_served_demo_monitor_in_chromium(server, page):
+    """The process `make run` starts: log in as the demo's school admin and see the PGSA group."""
     page.goto(server)
-    page.get_by_role("heading", name="Kandidatmonitor").wait_for(timeout=20_000)
-    assert page.get_by_text("Eksamensdag 20.05.2026").is_visible()
-    table = page.locator("table")
-    for text in ("Ikke tilgang", "Venter på tilgang", "Har tilgang", "Dokumentert fravær"):
-        assert table.get_by_text(text, exact=True).count() == 1
+    page.get_by_label("Brukernavn").fill("skoleadmin")
+    page.get_by_label("Passord").fill("demo")
+    page.get_by_role("button", name="Logg inn").click()
+    expect(page.get_by_text("Oppdatert 09:2")).to_be_visible(timeout=20_000)
+    expect(page.locator(".km-counts")).to_have_text(re.compile(r"Viser 50 av \d+ kandidater|Viser \d+ av \d+ kandidater"))
+    page.get_by_placeholder("Kandidatnummer eller navn").fill("Autotestdata")
+    expect(page.locator(".km-counts")).to_have_text(re.compile(r"Viser 19 av \d+ kandidater"))
     ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "start.png"), full_page=True)
+    page.screenshot(path=str(ARTIFACTS / "demo-monitor.png"), full_page=True)

@@ -1,0 +1,64 @@
+"""The real app served in this process on a free port, as Panel's own UI tests do it.
+
+The server owns the DuckDB file (one process may), so tests act as candidates and
+colleagues through the same ``Services`` object the pages use.
+"""
+from __future__ import annotations
+
+import shutil
+import socket
+import time
+import urllib.request
+from pathlib import Path
+
+from playwright.sync_api import Page, expect
+
+from dashboard.app import serve
+from services.clock import FrozenClock
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Served:
+    def __init__(self, template: Path, directory: Path, now, tick_s: float = 0.5):
+        path = directory / "served.duckdb"
+        shutil.copy(template, path)
+        self.clock = FrozenClock(now)
+        self.port = free_port()
+        self.url = f"http://localhost:{self.port}"
+        self.server = serve(str(path), port=self.port, clock=self.clock, threaded=True, tick_s=tick_s,
+                            num_threads=2, unused_session_lifetime_milliseconds=2000,
+                            check_unused_sessions_milliseconds=1000)
+        self._wait_until_up()
+        self.app = self.server.kandidatmonitor
+        self.services = self.app.services
+
+    def _wait_until_up(self) -> None:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"{self.url}/login", timeout=5):
+                    return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("server did not start")
+
+    def close(self) -> None:
+        if self.server is None:
+            return
+        self.server.stop()
+        self.server.join(timeout=10)
+        self.app.close()
+        self.server = None
+
+
+def log_in(page: Page, url: str, username: str, password: str = "demo", path: str = "/kandidatmonitor") -> None:
+    page.goto(url + path)
+    page.get_by_label("Brukernavn").fill(username)
+    page.get_by_label("Passord").fill(password)
+    page.get_by_role("button", name="Logg inn").click()
+    expect(page.get_by_text("Viser ")).to_be_visible(timeout=20_000)

@@ -1,0 +1,71 @@
+"""What the monitor page leans on in the services: the per-version cache of a school's
+rows, the export read model, feedback, and the staff-login throttle."""
+from __future__ import annotations
+
+import pytest
+
+from services.auth import LoginThrottle
+from services.errors import InvalidInput, PermissionDenied
+from services.model import AccessStatus
+from services.queries import MonitorFilter
+
+from .world import at
+
+def page(world, actor, **filters):
+    return world.queries.monitor_page(actor, MonitorFilter(school_id=1, **filters))
+
+def test_many_readers_of_one_school_cost_one_query_per_change(world, desk):
+    for search in ("", "anna", "matte", "") * 10:  # forty sessions, different filters
+        page(world, desk.admin, search=search)
+    assert world.queries.school_reads == 1
+    desk.login("101AAA-V")  # a change at school 1
+    assert page(world, desk.admin).waiting == 1
+    page(world, desk.admin, access=AccessStatus.WAITING)
+    assert world.queries.school_reads == 2
+
+def test_the_cache_keeps_scopes_apart(world, desk):
+    assert page(world, desk.admin).total == 5
+    assert page(world, desk.vakt).total == 4  # the invigilator's groups only: not the admin's rows
+    assert world.queries.school_reads == 2
+    with pytest.raises(PermissionDenied):
+        world.queries.monitor_page(world.auth.staff_actor("skoleadmin2"), MonitorFilter(school_id=1))
+
+def test_a_cached_page_moves_on_when_the_exam_starts(world, desk):
+    world.clock.set(at(8, 50))
+    desk.login("101AAA-V")
+    world.access.grant_access(desk.vakt, desk.cid("101AAA-V"))
+    assert desk.status("101AAA-V") is AccessStatus.WAITING_FOR_START
+    world.clock.set(at(9, 0))  # no write happened, only the clock moved
+    assert desk.status("101AAA-V") is AccessStatus.HAS_ACCESS
+
+def test_export_rows_are_every_match_unpaged(world, desk):
+    rows = world.queries.monitor_rows(desk.admin, MonitorFilter(school_id=1, page_size=2, search="e"))
+    assert [r.number for r in rows] == ["101AAA-V", "102BBB-V", "201CCC-V", "202DDD-V", "301EEE-V"]
+
+def test_feedback_is_stored_and_logged_with_the_actor(world, desk):
+    with pytest.raises(InvalidInput):
+        world.feedback.submit(desk.vakt, "/kandidatmonitor", "   ")
+    with pytest.raises(InvalidInput):
+        world.feedback.submit(desk.vakt, "/kandidatmonitor", "x" * 4001)
+    with pytest.raises(PermissionDenied):
+        world.feedback.submit(desk.candidate("101AAA-V"), "/kandidatmonitor", "hei")
+    world.feedback.submit(desk.vakt, "/kandidatmonitor", "  Sortering på navn  ")
+    assert world.store.query("SELECT username, role, ip, text FROM feedback") == [
+        ("vakt", "INVIGILATOR", "10.1.1.1", "Sortering på navn")]
+    assert world.store.query("SELECT actor_id, actor_ip FROM activity_log WHERE event = 'FEEDBACK_GIVEN'") == [
+        ("vakt", "10.1.1.1")]
+
+def test_login_throttle_locks_a_key_for_the_window_only(world):
+    throttle = LoginThrottle(world.clock, limit=3, window_s=300)
+    for _ in range(3):
+        throttle.check("vakt")
+        throttle.failed("vakt")
+    with pytest.raises(PermissionDenied) as locked:
+        throttle.check("vakt")
+    assert str(locked.value) == "For mange mislykkede forsøk. Prøv igjen om noen minutter."
+    throttle.check("skoleadmin")  # other keys are not affected
+    world.clock.advance(seconds=301)
+    throttle.check("vakt")
+    throttle.failed("vakt")
+    throttle.succeeded("vakt")
+    throttle.check("vakt")
