@@ -34,7 +34,7 @@ from services.clock import FrozenClock
 from services.model import AccessStatus, Role, system_actor
 from services.queries import MonitorFilter
 
-from .run import EXAM_MOMENT, percentiles
+from .run import EXAM_MOMENT, percentiles, report
 
 CHROMIUM = "/usr/bin/chromium"
 USER = "skoleadmin-bench"
@@ -264,10 +264,7 @@ def main() -> None:
         db = Path(tmp) / "live.duckdb"
         shutil.copy(args.db, db)  # the benchmark's writes stay out of the shared dataset
         results = run(db, args.sessions, args.events)
-    out = Path("bench/results")
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "live.json").write_text(json.dumps(results, indent=2, ensure_ascii=False))
-    print(json.dumps(results, indent=2, ensure_ascii=False))
+    report("live", results)
 
 
 if __name__ == "__main__":
