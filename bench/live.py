@@ -168,7 +168,7 @@ def run(db: Path, sessions: list[int], events: int) -> dict:
         figures = measure(app, browsers, row.candidate_id, events)
         browsers.close()
         closed_at = time.perf_counter()
-        while live_documents() > 3 and time.perf_counter() - closed_at < 90:
+        while (app.hub.wakers or live_documents() > 3) and time.perf_counter() - closed_at < 90:
             time.sleep(1)  # sessions are destroyed 2 s after their socket closes, a few per check
         cleanup_s = time.perf_counter() - closed_at
         closed_rss = settle_memory()
