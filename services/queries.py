@@ -19,7 +19,7 @@ from ua_parser import parse as parse_user_agent
 
 from .base import STATE_COLUMNS, STATE_FROM, check_scope, load_state, state_from_row
 from .clock import Clock, from_db, to_db
-from .errors import NotFound, PermissionDenied
+from .errors import PermissionDenied
 from .model import AccessStatus, Action, Actor, CandidateState, Event, ExamPart, Progress, Role
 from .rules import ACCESS_START_TIMES, ACTIVE_GRACE_S, allowed_actions, grant_label_action
 

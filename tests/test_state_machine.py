@@ -2,8 +2,6 @@
 deliveries and clock moves keeps the invariants of SPEC §3–§5."""
 from __future__ import annotations
 
-import datetime as dt
-
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test

@@ -122,7 +122,6 @@ class MonitorApp(Viewer):
         self.store.refresh()
         self._show()
         self._waker = Waker(self, pn.state.curdoc)
-        self._hub = hub
         hub.watch(self._waker, self.filters.school_id)
         self.filters.param.watch(lambda e: hub.watch(self._waker, e.new), "school_id")
         pn.state.on_session_destroyed(lambda _ctx: hub.forget(self._waker))
