@@ -36,7 +36,7 @@ STYLE = """
             cursor: pointer; font-weight: 600; }
 .km-more { background: #fff; border: 1px solid #8a94a6; border-radius: 4px; padding: 3px 8px; cursor: pointer; }
 .km-sub { color: #555; font-size: 0.85em; }
-.tabulator .tabulator-cell, .tabulator .tabulator-col-title { white-space: normal; }
+.tabulator-row .tabulator-cell, .tabulator .tabulator-col-title { white-space: normal; text-overflow: clip; }
 .tabulator-row:has(.km-finished), .tabulator-row:has(.km-finished) .tabulator-cell { background-color: #d7f2dc; }
 """
 
