@@ -135,9 +135,9 @@ def measure(app, browsers: Browsers, candidate_id: int, events: int) -> dict:
             "school_row_queries_per_change": round((services.queries.school_reads - reads_before) / events, 2)}
 
 
-def run(db: Path, sessions: list[int], events: int) -> dict:
+def run(db: Path, sessions: list[int], events: int, num_threads: int | None) -> dict:
     port = free_port()
-    server = serve(str(db), port=port, clock=FrozenClock(EXAM_MOMENT), threaded=True, num_threads=4,
+    server = serve(str(db), port=port, clock=FrozenClock(EXAM_MOMENT), threaded=True, num_threads=num_threads,
                    unused_session_lifetime_milliseconds=2000, check_unused_sessions_milliseconds=1000)
     url = f"http://localhost:{port}"
     for _ in range(300):
@@ -151,7 +151,7 @@ def run(db: Path, sessions: list[int], events: int) -> dict:
     school_id = 1
     add_bench_user(services, school_id)
     row = pick_candidate(services, school_id)
-    results: dict = {"school_candidates": services.queries.monitor_page(
+    results: dict = {"num_threads": num_threads, "school_candidates": services.queries.monitor_page(
         system_actor(), MonitorFilter(school_id=school_id)).total}
     warm = Browsers(url, 1)  # modules, templates and caches load once
     warm.ask()
@@ -257,6 +257,7 @@ def main() -> None:
     p.add_argument("--db", default="data/national.duckdb")
     p.add_argument("--sessions", type=int, nargs="+", default=[1, 50])
     p.add_argument("--events", type=int, default=20)
+    p.add_argument("--num-threads", type=int, default=4, help="as `serve --num-threads`; 0: none")
     p.add_argument("--browser", nargs=2, metavar=("URL", "PAGES"), help=argparse.SUPPRESS)
     args = p.parse_args()
     if args.browser:
@@ -266,7 +267,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "live.duckdb"
         shutil.copy(args.db, db)  # the benchmark's writes stay out of the shared dataset
-        results = run(db, args.sessions, args.events)
+        results = run(db, args.sessions, args.events, args.num_threads or None)
     report("live", results)
 
 
