@@ -17,6 +17,9 @@ from dashboard.app import serve
 from services.clock import FrozenClock
 
 
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-results"  # screenshots of test runs
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

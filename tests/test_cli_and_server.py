@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -15,9 +14,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from .served import ARTIFACTS, free_port
+
 ROOT = Path(__file__).resolve().parents[1]
 CLI = [sys.executable, "-m", "services.cli"]
-ARTIFACTS = ROOT / "test-results"
 
 
 def run_cli(*args, check=True):
@@ -25,12 +25,6 @@ def run_cli(*args, check=True):
     if check:
         assert result.returncode == 0, result.stderr
     return result
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def test_demo_command_builds_and_keeps_a_current_database(tmp_path):
