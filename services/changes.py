@@ -45,6 +45,15 @@ class ChangeFeed:
         with self._lock:
             return self._versions.get(school_id, 0)
 
+    def total(self, school_ids=None) -> int:
+        """The sum of the versions of ``school_ids`` (None: every school). Versions only
+        grow, so the sum moves exactly when one of them does: a cache key for views that
+        count many schools at once."""
+        with self._lock:
+            if school_ids is None:
+                return sum(self._versions.values())
+            return sum(self._versions.get(s, 0) for s in school_ids)
+
     def seed(self, versions: dict[int, int]) -> None:
         """Start from the versions already in the database."""
         with self._lock:

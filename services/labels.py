@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from enum import Enum
 
-from .model import Absence, AccessStatus, Action, Event, ExamPart, Progress, Role
+from .model import Absence, AccessStatus, Action, Event, ExamPart, OverviewStatus, Progress, Role
 
 _NB_ENTRIES: list[tuple[object, str]] = [
     # Tilgangsstatus (SPEC §3)
@@ -186,6 +186,49 @@ _NB_ENTRIES: list[tuple[object, str]] = [
     ("ui.file_uploaded", "Opplastet"),
     ("ui.file_delivered", "Levert"),
     ("ui.part_missing", "Ikke valgt"),
+    # The overview (SPEC §10); the statuses reuse the seed's words
+    (OverviewStatus.ABSENT, "Fravær"),
+    (OverviewStatus.DELIVERED, "Levert digitalt"),
+    (OverviewStatus.SENT_BY_POST, "Sendes i posten"),
+    (OverviewStatus.HAS_ACCESS, "Har tilgang"),
+    (OverviewStatus.WAITING, "Venter på tilgang"),
+    (OverviewStatus.BLOCKED, "Digital tilgang sperret"),
+    (OverviewStatus.NO_ACCESS, "Ikke tilgang"),
+    ("ui.overview_title", "Oversikt"),
+    ("ui.nav_overview", "Oversikt"),
+    ("ui.nav_monitor", "Kandidatmonitor"),
+    ("ui.county", "Fylke"),
+    ("ui.municipality", "Kommune"),
+    ("ui.school", "Skole"),
+    ("ui.subject", "Fag"),
+    ("ui.exam_part", "Eksamensdel"),
+    ("ui.part_one_part", "Eksamen med én del"),
+    ("ui.part_1", "Del 1"),
+    ("ui.part_2", "Del 2"),
+    ("ui.candidates", "Kandidater"),
+    ("ui.share_of", "{share} av kandidatene"),
+    ("ui.no_login_late", "Ikke innlogget 30 min etter start"),
+    ("ui.longest_wait", "Venter lengst (min)"),
+    ("ui.alerts", "Varsler"),
+    ("ui.no_alerts", "Ingen varsler nå."),
+    ("ui.alert_waiting", "{n} kandidater venter på tilgang, den første i {minutes} min"),
+    ("ui.alert_no_login", "{n} kandidater har ikke logget inn 30 minutter etter start"),
+    ("ui.alerts_more", "… og {n} varsler til i tabellen nedenfor."),
+    ("ui.progress_by", "Fremdrift per {level}"),
+    ("ui.level_county", "fylke"),
+    ("ui.level_municipality", "kommune"),
+    ("ui.level_school", "skole"),
+    ("ui.share", "Andel kandidater"),
+    ("ui.day_chart", "Innlogginger, tilganger og leveringer gjennom dagen (per 10 minutter)"),
+    ("ui.time", "Klokkeslett"),
+    ("ui.logins", "Innlogginger"),
+    ("ui.grants", "Tilganger gitt"),
+    ("ui.deliveries", "Leveringer"),
+    ("ui.count", "Antall"),
+    ("ui.schools_table", "Skoler"),
+    ("ui.open_monitor", "Åpne skolens kandidatmonitor"),
+    ("ui.no_overview", "Oversikten viser hele skoler; som eksamensvakt ser du dine grupper i Kandidatmonitor."),
+    ("ui.nothing_matches", "Ingen kandidater passer med filteret."),
     # File errors (SPEC §6), exact
     ("file.duplicate", "En fil med dette navnet er allerede lastet opp"),
     ("file.invalid_type", "Filen har en ugyldig filtype"),

@@ -78,8 +78,27 @@ class Role(enum.StrEnum):
         return self is not Role.CANDIDATE
 
     @property
+    def sees_overview(self) -> bool:
+        """The overview counts whole schools: not for invigilators, who see only their groups."""
+        return self not in (Role.INVIGILATOR, Role.CANDIDATE)
+
+    @property
     def may_change_absence_after_exam_day(self) -> bool:
         return self.is_school_admin or self is Role.SYSTEM
+
+
+class OverviewStatus(enum.StrEnum):
+    """Where a candidate is on the exam day, one status each, for the overview's counts and
+    stacked bars (SPEC §10). Absence first (it hides progress, as on the monitor), then
+    the chosen part's progress, then access; "waiting" is the monitor's "can be granted"."""
+
+    ABSENT = "ABSENT"
+    DELIVERED = "DELIVERED"
+    SENT_BY_POST = "SENT_BY_POST"
+    HAS_ACCESS = "HAS_ACCESS"  # granted: Har tilgang or Venter på eksamensstart
+    WAITING = "WAITING"
+    BLOCKED = "BLOCKED"
+    NO_ACCESS = "NO_ACCESS"
 
 
 class ScopeKind(enum.StrEnum):

@@ -15,13 +15,17 @@ import threading
 from collections import OrderedDict
 from functools import lru_cache
 
+import pandas as pd
 from ua_parser import parse as parse_user_agent
 
 from .base import STATE_COLUMNS, STATE_FROM, check_scope, load_state, state_from_row
-from .clock import Clock, from_db, to_db
+from .clock import OSLO, Clock, from_db, to_db
 from .errors import PermissionDenied
-from .model import AccessStatus, Action, Actor, CandidateState, Event, ExamPart, Progress, Role
-from .rules import ACCESS_START_TIMES, ACTIVE_GRACE_S, allowed_actions, grant_label_action
+from .model import (AccessStatus, Action, Actor, CandidateState, Event, ExamPart, OverviewStatus, Progress,
+                    Role)
+from .rules import (ACCESS_START_TIMES, ACTIVE_GRACE_S, NO_LOGIN_ALERT_AFTER, NO_LOGIN_ALERT_MIN,
+                    NO_LOGIN_ALERT_SHARE, WAITING_ALERT_COUNT, WAITING_ALERT_MINUTES, allowed_actions,
+                    grant_label_action)
 
 PAGE_SIZE = 50
 
@@ -36,7 +40,7 @@ ACCESS_SQL = """CASE
     ELSE 'NO_ACCESS' END"""
 
 CAN_GRANT_SQL = """(cs.waiting_session_id IS NOT NULL AND cs.absence IS NULL AND NOT cs.blocked
-    AND cs.progress_2 NOT IN ('DELIVERED', 'SENT_BY_POST') AND NOT c.deleted)"""
+    AND cs.progress_2 NOT IN ('DELIVERED', 'SENT_BY_POST'))"""  # deleted candidates are cut by each query
 
 BASE_SQL = f"""
 SELECT {', '.join(STATE_COLUMNS)},
@@ -46,6 +50,114 @@ SELECT {', '.join(STATE_COLUMNS)},
 WHERE cs.school_id = $school AND NOT c.deleted
   AND ($all_groups OR list_contains($groups, cs.group_id))
 """
+
+
+PART_PROGRESS_SQL = "(CASE WHEN $part_1 THEN cs.progress_1 ELSE cs.progress_2 END)"
+
+OVERVIEW_STATUS_SQL = f"""CASE
+    WHEN cs.absence IS NOT NULL THEN 'ABSENT'
+    WHEN {PART_PROGRESS_SQL} = 'DELIVERED' THEN 'DELIVERED'
+    WHEN {PART_PROGRESS_SQL} = 'SENT_BY_POST' THEN 'SENT_BY_POST'
+    WHEN cs.blocked THEN 'BLOCKED'
+    WHEN {CAN_GRANT_SQL} THEN 'WAITING'
+    WHEN cs.access_session_id IS NOT NULL THEN 'HAS_ACCESS'
+    ELSE 'NO_ACCESS' END"""
+
+# The actor's scope and the overview's filters (g, s, sc, m: group, subject, school, municipality).
+OVERVIEW_FILTER_SQL = """($all OR {school} IN (SELECT unnest($schools::INTEGER[])))
+    AND ($county IS NULL OR m.county_id = $county)
+    AND ($municipality IS NULL OR sc.municipality_id = $municipality)
+    AND ($subject IS NULL OR g.subject_code = $subject)
+    AND ($two_part IS NULL OR s.two_part = $two_part)"""
+
+# Candidates in scope and filter, one status each, by the chosen part's progress. Deleted
+# candidates are cut by an anti-join on the few deleted ids, and the waiting sessions are
+# joined only for the candidates that wait: joining all 200,000 candidates and sessions of
+# a national morning cost more than the rest of the query (see bench/).
+OVERVIEW_SQL = f"""
+WITH cand AS (
+    SELECT cs.school_id, {OVERVIEW_STATUS_SQL} AS status,
+           cs.latest_session_id IS NULL AND cs.absence IS NULL AND NOT cs.blocked
+               AND cs.progress_2 NOT IN ('DELIVERED', 'SENT_BY_POST')
+               AND $now >= g.access_starts_at + $no_login_after AS no_login_late,
+           cs.waiting_session_id
+    FROM candidate_state cs
+    JOIN exam_groups g ON g.id = cs.group_id
+    JOIN subjects s ON s.code = g.subject_code
+    JOIN schools sc ON sc.id = cs.school_id
+    JOIN municipalities m ON m.id = sc.municipality_id
+    WHERE cs.candidate_id NOT IN (SELECT id FROM candidates WHERE deleted)
+      AND {OVERVIEW_FILTER_SQL.format(school="cs.school_id")}),
+per_school AS (
+    SELECT school_id, count(*)::INTEGER AS candidates,
+           {', '.join(f"count_if(status = '{v.value}')::INTEGER AS {v.value}" for v in OverviewStatus)},
+           count_if(no_login_late)::INTEGER AS no_login_late
+    FROM cand GROUP BY school_id),
+waits AS (
+    SELECT cand.school_id, max(date_diff('minute', w.started_at, $now))::INTEGER AS longest_wait
+    FROM cand JOIN login_sessions w ON w.id = cand.waiting_session_id
+    WHERE cand.status = 'WAITING' GROUP BY cand.school_id)
+SELECT p.school_id, sc.name AS school, m.id AS municipality_id, m.name AS municipality,
+       co.id AS county_id, co.name AS county, p.* EXCLUDE (school_id), w.longest_wait
+FROM per_school p
+LEFT JOIN waits w ON w.school_id = p.school_id
+JOIN schools sc ON sc.id = p.school_id
+JOIN municipalities m ON m.id = sc.municipality_id
+JOIN counties co ON co.id = m.county_id
+ORDER BY co.name, m.name, sc.name
+"""
+
+TIMELINE_EVENTS = {"logins": [Event.LOGIN], "grants": [Event.ACCESS_GRANTED, Event.ACCESS_GRANTED_DAY_PASSWORD],
+                   "deliveries": [Event.DELIVERED]}
+
+TIMELINE_STEP = "10min"
+TIMELINE_FROM = dt.time(8, 0)  # the chart starts before the morning's first logins
+
+# The activity log is append-only and written by one writer, so ids grow in commit order:
+# the timeline is counted once and then only over the rows after the last id seen.
+TIMELINE_SQL = f"""
+SELECT time_bucket(INTERVAL 10 MINUTE, a.occurred_at) AS "at",
+       {', '.join(f"count_if(a.event IN ({', '.join(repr(e.value) for e in events)}))::INTEGER AS {name}"
+                  for name, events in TIMELINE_EVENTS.items())}
+FROM activity_log a
+JOIN candidates c ON c.id = a.candidate_id
+JOIN exam_groups g ON g.id = c.group_id
+JOIN subjects s ON s.code = g.subject_code
+JOIN schools sc ON sc.id = a.school_id
+JOIN municipalities m ON m.id = sc.municipality_id
+WHERE a.event IN ({', '.join(repr(e.value) for events in TIMELINE_EVENTS.values() for e in events)})
+  AND a.id > $after AND a.id <= $upto
+  AND a.occurred_at >= $day_start AND a.occurred_at < $day_end
+  AND {OVERVIEW_FILTER_SQL.format(school="a.school_id")}
+GROUP BY ALL ORDER BY "at"
+"""
+
+
+class _Timeline:
+    """One filter's running count per 10 minutes, and the last log id counted."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.after = 0
+        self.counts: dict[dt.datetime, list[int]] = {}
+
+    def add(self, rows: list[tuple], upto: int) -> None:
+        for at, *values in rows:
+            bucket = self.counts.setdefault(at, [0] * len(values))
+            for i, v in enumerate(values):
+                bucket[i] += v
+        self.after = upto
+
+    def frame(self, start: dt.datetime, now: dt.datetime) -> pd.DataFrame:
+        """Every 10 minutes from ``start`` (or the first event) to ``now`` (or the last event),
+        empty ones as zeros, in Oslo time."""
+        first, last = min([to_db(start), *self.counts]), max([to_db(now), *self.counts])
+        grid = pd.date_range(pd.Timestamp(first).floor(TIMELINE_STEP), last, freq=TIMELINE_STEP)
+        frame = pd.DataFrame([v for _, v in sorted(self.counts.items())], columns=list(TIMELINE_EVENTS),
+                             index=pd.DatetimeIndex(sorted(self.counts)), dtype="int64")
+        frame = frame.reindex(frame.index.union(grid), fill_value=0).rename_axis("at").reset_index()
+        frame["at"] = frame["at"].dt.tz_localize("UTC").dt.tz_convert(OSLO)
+        return frame
 
 
 @dataclasses.dataclass(frozen=True)
@@ -95,6 +207,56 @@ class MonitorPage:
     pages: int
     has_one_part: bool
     has_two_part: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class OverviewFilter:
+    """What the overview asks for (SPEC §10). ``part``: WHOLE = one-part exams, PART_1 /
+    PART_2 = two-part exams, counted by that part's progress."""
+
+    county_id: int | None = None
+    municipality_id: int | None = None
+    subject_code: str | None = None
+    part: ExamPart | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class Alert:
+    kind: str  # "waiting" | "no_login"
+    school_id: int
+    school: str
+    municipality: str
+    count: int
+    minutes: int | None = None  # the longest wait, for "waiting"
+
+
+COUNT_COLUMNS = ["candidates", *(s.value for s in OverviewStatus), "no_login_late"]
+
+
+@dataclasses.dataclass(frozen=True)
+class Overview:
+    """Per-school counts in scope, the day's timeline, and the alerts, at one moment."""
+
+    schools: pd.DataFrame  # school_id, school, municipality_id, municipality, county_id, county,
+    #                        candidates, one column per OverviewStatus, no_login_late, longest_wait
+    timeline: pd.DataFrame  # at (Oslo), logins, grants, deliveries: per 10 minutes
+    alerts: list[Alert]
+    at: dt.datetime
+
+    @property
+    def candidates(self) -> int:
+        return int(self.schools["candidates"].sum())
+
+    def total(self, status: OverviewStatus) -> int:
+        return int(self.schools[status.value].sum())
+
+    def by(self, level: str) -> pd.DataFrame:
+        """Counts summed per ``county``, ``municipality`` or ``school``, largest first."""
+        if level == "school":
+            return self.schools
+        keys = {"county": ["county_id", "county"], "municipality": ["municipality_id", "municipality", "county"]}[level]
+        return (self.schools.groupby(keys, as_index=False)[COUNT_COLUMNS].sum()
+                .sort_values("candidates", ascending=False, kind="stable"))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -158,6 +320,7 @@ class QueryService:
         self._cache_lock = threading.Lock()
         self._in_flight: dict[tuple, threading.Event] = {}
         self._pages: OrderedDict[tuple, MonitorPage] = OrderedDict()
+        self._timelines: OrderedDict[tuple, _Timeline] = OrderedDict()
 
     # -- scope -----------------------------------------------------------------------
     def schools_for(self, actor: Actor) -> list[tuple[int, str, str]]:
@@ -298,6 +461,85 @@ class QueryService:
         counts.update({AccessStatus(a): n for a, n in rows})
         return counts
 
+    # -- overview --------------------------------------------------------------------
+    def overview(self, actor: Actor, f: OverviewFilter = OverviewFilter()) -> Overview:
+        """Per-school counts, the day's timeline and the alerts for every school in scope.
+
+        Cached by (scope, filter, the sum of the scope's school versions, clock minute):
+        any number of open overviews cost one pair of queries per change, and the minute
+        moves the clock-derived parts (Venter på eksamensstart, 30 minutes without login)."""
+        if not actor.role.sees_overview or actor.scope.group_ids is not None:
+            raise PermissionDenied()
+        ids = actor.scope.school_ids
+        now = self.clock.now()
+        version = self.feed.total(ids) if self.feed is not None else None
+        key = ("overview", ids, f, version, now.replace(second=0, microsecond=0))
+        if version is not None:
+            with self._cache_lock:
+                if key in self._cache:
+                    return self._cache[key]
+        result = self._read_overview(ids, f, now)
+        if version is not None:
+            with self._cache_lock:
+                self._cache[key] = result
+                while len(self._cache) > self._cache_size:
+                    self._cache.popitem(last=False)
+        return result
+
+    def _read_overview(self, ids, f: OverviewFilter, now: dt.datetime) -> Overview:
+        part = ExamPart(f.part) if f.part is not None else None
+        params = {"all": ids is None, "schools": sorted(ids or []), "county": f.county_id,
+                  "municipality": f.municipality_id, "subject": f.subject_code,
+                  "two_part": None if part is None else part is not ExamPart.WHOLE}
+        with self.store.read() as cur:
+            schools = cur.execute(OVERVIEW_SQL, {
+                **params, "now": to_db(now), "part_1": part is ExamPart.PART_1,
+                "no_login_after": NO_LOGIN_ALERT_AFTER}).df()
+        timeline = self._timeline(params, now)
+        return Overview(schools=schools, timeline=timeline, alerts=_alerts(schools), at=now)
+
+    def _timeline(self, params: dict, now: dt.datetime) -> pd.DataFrame:
+        """Logins, grants and deliveries per 10 minutes of the day, counted on from the last
+        log id this filter has seen."""
+        day = now.astimezone(OSLO).date()
+        key = (tuple(params["schools"]) if not params["all"] else None, params["county"],
+               params["municipality"], params["subject"], params["two_part"], day)
+        with self._cache_lock:
+            timeline = self._timelines.get(key) or self._timelines.setdefault(key, _Timeline())
+            self._timelines.move_to_end(key)
+            while len(self._timelines) > self._cache_size // 4:
+                self._timelines.popitem(last=False)
+        start = dt.datetime.combine(day, dt.time(), OSLO)
+        with timeline.lock:
+            with self.store.read() as cur:
+                upto = cur.execute("SELECT coalesce(max(id), 0) FROM activity_log").fetchone()[0]
+                if upto > timeline.after:
+                    timeline.add(cur.execute(TIMELINE_SQL, {
+                        **params, "after": timeline.after, "upto": upto, "day_start": to_db(start),
+                        "day_end": to_db(start + dt.timedelta(days=1))}).fetchall(), upto)
+            return timeline.frame(dt.datetime.combine(day, TIMELINE_FROM, OSLO), now)
+
+    def overview_options(self, actor: Actor) -> dict[str, list[tuple]]:
+        """What the overview's filters offer within the actor's scope: counties (id, name),
+        municipalities (id, name, county id) and subjects (code, name)."""
+        if not actor.role.sees_overview or actor.scope.group_ids is not None:
+            raise PermissionDenied()
+        ids = actor.scope.school_ids
+        params = {"all": ids is None, "schools": sorted(ids or [])}
+        in_scope = "($all OR sc.id IN (SELECT unnest($schools::INTEGER[])))"
+        with self.store.read() as cur:
+            municipalities = cur.execute(
+                f"""SELECT DISTINCT m.id, m.name, m.county_id FROM schools sc
+                    JOIN municipalities m ON m.id = sc.municipality_id WHERE {in_scope} ORDER BY m.name""",
+                params).fetchall()
+            counties = cur.execute(
+                f"""SELECT DISTINCT co.id, co.name FROM schools sc JOIN municipalities m ON m.id = sc.municipality_id
+                    JOIN counties co ON co.id = m.county_id WHERE {in_scope} ORDER BY co.name""", params).fetchall()
+            subjects = cur.execute(
+                f"""SELECT DISTINCT s.code, s.name FROM exam_groups g JOIN subjects s ON s.code = g.subject_code
+                    JOIN schools sc ON sc.id = g.school_id WHERE {in_scope} ORDER BY s.code""", params).fetchall()
+        return {"counties": counties, "municipalities": municipalities, "subjects": subjects}
+
     # -- one candidate ---------------------------------------------------------------
     def candidate(self, actor: Actor, candidate_id: int) -> CandidateState:
         with self.store.read() as cur:
@@ -358,6 +600,20 @@ class QueryService:
 
 _COL = {name.split(".")[-1]: i for i, name in enumerate(
     [*STATE_COLUMNS, "group_name", "subject_code", "subject_name", "latest_ip", "access", "can_grant"])}
+
+
+def _alerts(schools: pd.DataFrame) -> list[Alert]:
+    """Schools where candidates pile up waiting for access (longest wait first), then
+    schools where a good share has not logged in 30 minutes after the start (most first)."""
+    schools = schools.assign(wait=schools["longest_wait"].fillna(0).astype(int))
+    waiting = schools[(schools["WAITING"] >= WAITING_ALERT_COUNT) | (schools["wait"] >= WAITING_ALERT_MINUTES)]
+    missing = schools["no_login_late"]
+    no_login = schools[(missing >= NO_LOGIN_ALERT_MIN) & (missing >= NO_LOGIN_ALERT_SHARE * schools["candidates"])]
+    order = waiting.sort_values(["wait", "WAITING"], ascending=False)
+    return ([Alert("waiting", int(r["school_id"]), r["school"], r["municipality"], int(r["WAITING"]), int(r["wait"]))
+             for r in order.to_dict("records")]
+            + [Alert("no_login", int(r["school_id"]), r["school"], r["municipality"], int(r["no_login_late"]))
+               for r in no_login.sort_values("no_login_late", ascending=False).to_dict("records")])
 
 
 def _matcher(f: MonitorFilter):

@@ -30,6 +30,14 @@ ACCEPTED_EXTENSIONS = frozenset(
     txt vsd wav wmf wmv wri xls xlsb xlsx xml xps z zip zipx""".split()
 )
 
+# Overview alerts (SPEC §10, beyond): a school where candidates pile up at the door, or
+# where more than the usual few absentees have not logged in half an hour after their start.
+WAITING_ALERT_COUNT = 5
+WAITING_ALERT_MINUTES = 10
+NO_LOGIN_ALERT_AFTER = dt.timedelta(minutes=30)
+NO_LOGIN_ALERT_MIN = 3
+NO_LOGIN_ALERT_SHARE = 0.10
+
 DAY_PASSWORD_MAX_FAILURES = 5
 HEARTBEAT_INTERVAL_S = 15
 ACTIVE_GRACE_S = 3 * HEARTBEAT_INTERVAL_S + 5  # one short drop does not count
