@@ -1,7 +1,8 @@
 """``pn.serve`` entry: one process, one Services object, one live hub, a page factory per route.
 
 Factories, not objects, are served, so that sessions share nothing by accident. Staff log
-in at ``/login`` (``dashboard.auth``); ``/`` leads to the monitor.
+in at ``/login`` (``dashboard.auth``); ``/`` leads to the overview for users with several
+schools, else to the monitor.
 """
 from __future__ import annotations
 
@@ -9,31 +10,43 @@ import os
 import secrets
 
 import panel as pn
-from tornado.web import RedirectHandler
 
 from services.clock import Clock
 from services.heartbeat import HeartbeatFlusher
 from services.labels import label
 from services.system import Services
 
-from .auth import HOME, StaffAuth
+from . import admin
+from .auth import HomeHandler, StaffAuth
 from .live import LiveHub
 from .pages.monitor import PATH as MONITOR, monitor_page
+from .pages.overview import PATH as OVERVIEW, overview_page
 
 
 class App:
     """What one server process holds: services, the live hub, the heartbeat flusher."""
 
     def __init__(self, db_path: str, clock: Clock | None = None, tick_s: float = 5.0):
+        self.db_path = str(db_path)
         self.services = Services(db_path, clock)
         self.hub = LiveHub(self.services.feed, tick_s=tick_s)
         self.flusher = HeartbeatFlusher(self.services.heartbeats)
         self.flusher.start()
+        self._server_file = None
 
     def routes(self) -> dict:
-        return {MONITOR: lambda: session_page(monitor_page(self.services, self.hub))}
+        return {MONITOR: lambda: session_page(monitor_page(self.services, self.hub)),
+                OVERVIEW: lambda: session_page(overview_page(self.services, self.hub))}
+
+    def announce(self, url: str) -> tuple[str, dict]:
+        """Leave the address and an export token beside the database (``kandidatmonitor
+        export`` finds the server there); returns the route that serves the export."""
+        token, self._server_file = admin.announce(self.db_path, url)
+        return admin.PATH, {"services": self.services, "token": token}
 
     def close(self) -> None:
+        if self._server_file is not None:
+            admin.withdraw(self._server_file)
         self.hub.close()
         self.flusher.stop()
         self.services.close()
@@ -70,12 +83,15 @@ def serve(db_path: str, port: int = 5006, address: str = "localhost", clock: Clo
     app = App(db_path, clock, tick_s=tick_s)
     secret = os.environ.get("KANDIDATMONITOR_COOKIE_SECRET") or secrets.token_urlsafe(32)
     pn.config.cookie_secret = secret
+    host = "127.0.0.1" if address in ("localhost", "0.0.0.0", "") else address
+    export_path, export_args = app.announce(f"http://{host}:{port}")
     try:
         server = pn.serve(
             app.routes(), port=port, address=address, show=show, title=label("ui.app_title"),
             num_threads=num_threads, threaded=threaded, cookie_secret=secret,
             auth_provider=StaffAuth(app.services), use_xheaders=trust_proxy,
-            extra_patterns=[(r"/", RedirectHandler, {"url": HOME})],
+            extra_patterns=[(r"/", HomeHandler, {"services": app.services}),
+                            (export_path, admin.ExportHandler, export_args)],
             websocket_origin=[f"{address}:{port}", f"localhost:{port}", f"127.0.0.1:{port}"],
             **server_kwargs)
     finally:

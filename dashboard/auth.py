@@ -13,7 +13,7 @@ from bokeh.server.auth_provider import AuthProvider
 from tornado.web import RequestHandler
 
 from services.auth import LoginThrottle
-from services.errors import PermissionDenied
+from services.errors import NotFound, PermissionDenied
 from services.labels import label
 from services.model import Actor
 from services.system import Services
@@ -21,6 +21,7 @@ from services.system import Services
 COOKIE = "user"
 COOKIE_DAYS = 1
 HOME = "/kandidatmonitor"
+OVERVIEW = "/oversikt"
 
 LOGIN_PAGE = """<!DOCTYPE html>
 <html lang="nb"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -55,7 +56,7 @@ def safe_next(target: str | None) -> str:
     """Only local paths: an open redirect after login would hand a phishing page our trust."""
     if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target
-    return HOME
+    return "/"  # HomeHandler picks the user's start page
 
 
 class _LoginHandler(RequestHandler):
@@ -97,6 +98,30 @@ class _LoginHandler(RequestHandler):
             username_value=html.escape(username), password=html.escape(label("ui.password")),
             log_in=html.escape(label("ui.log_in")),
             error=f'<p class="error" role="alert">{html.escape(error)}</p>' if error else ""))
+
+
+def home_of(actor: Actor) -> str:
+    """Where a user starts: the overview when they follow several schools, else the monitor."""
+    ids = actor.scope.school_ids
+    several = ids is None or len(ids) > 1
+    return OVERVIEW if actor.role.sees_overview and several else HOME
+
+
+class HomeHandler(RequestHandler):
+    """``/``: the user's start page (the login page when nobody is logged in)."""
+
+    def initialize(self, services: Services) -> None:
+        self.services = services
+
+    def get(self) -> None:
+        user = self.get_signed_cookie(COOKIE, max_age_days=COOKIE_DAYS)
+        if not user:
+            self.redirect("/login")
+            return
+        try:
+            self.redirect(home_of(self.services.auth.staff_actor(user.decode())))
+        except (PermissionDenied, NotFound):
+            self.redirect("/login")
 
 
 class _LogoutHandler(RequestHandler):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Iterable
 from typing import Protocol
 
 from bokeh.document import Document
@@ -27,11 +28,16 @@ class LiveView(Protocol):
 class Waker:
     """Schedules one refresh of a view on its own document, however many wakes arrive
     before it runs. ``add_next_tick_callback`` is the one Document method that is safe to
-    call from another thread (the writer thread publishes the feed)."""
+    call from another thread (the writer thread publishes the feed).
 
-    def __init__(self, view: LiveView, doc: Document) -> None:
+    ``min_interval_s`` spaces refreshes out: a view of a thousand schools is woken by
+    nearly every change on a national morning, and once every couple of seconds is as
+    live as anyone can read."""
+
+    def __init__(self, view: LiveView, doc: Document, min_interval_s: float = 0.0) -> None:
         self.view = view
         self.doc = doc
+        self.min_interval_s = min_interval_s
         self._pending = False
         self._lock = threading.Lock()
         self.refreshed_at: float | None = None  # perf_counter() after the last refresh (for bench/)
@@ -41,6 +47,15 @@ class Waker:
             if self._pending:
                 return
             self._pending = True
+        wait = 0.0 if self.refreshed_at is None else self.refreshed_at + self.min_interval_s - time.perf_counter()
+        if wait > 0:
+            timer = threading.Timer(wait, self._schedule)
+            timer.daemon = True
+            timer.start()
+        else:
+            self._schedule()
+
+    def _schedule(self) -> None:
         try:
             self.doc.add_next_tick_callback(self._run)
         except Exception:  # the session is gone; the hub drops it on destroy
@@ -59,24 +74,25 @@ class LiveHub:
     def __init__(self, feed: ChangeFeed, tick_s: float = 5.0) -> None:
         self._lock = threading.Lock()
         self._by_school: dict[int, set[Waker]] = defaultdict(set)
-        self._school_of: dict[Waker, int] = {}
+        self._school_of: dict[Waker, frozenset[int]] = {}
         self._unsubscribe = feed.subscribe(self._on_change)
         self._tick_s = tick_s
         self._stop = threading.Event()
         self._ticker = threading.Thread(target=self._tick, name="live-ticker", daemon=True)
         self._ticker.start()
 
-    def watch(self, waker: Waker, school_id: int | None) -> None:
-        """Show ``school_id`` in this view from now on (None: nothing)."""
+    def watch(self, waker: Waker, schools: int | Iterable[int] | None) -> None:
+        """Show ``schools`` (one id, several, or None: nothing) in this view from now on."""
+        wanted = frozenset() if schools is None else frozenset([schools] if isinstance(schools, int) else schools)
         with self._lock:
-            old = self._school_of.pop(waker, None)
-            if old is not None:
+            for old in self._school_of.pop(waker, ()):
                 self._by_school[old].discard(waker)
                 if not self._by_school[old]:
                     del self._by_school[old]
-            if school_id is not None:
-                self._school_of[waker] = school_id
-                self._by_school[school_id].add(waker)
+            if wanted:
+                self._school_of[waker] = wanted
+                for school_id in wanted:
+                    self._by_school[school_id].add(waker)
 
     def forget(self, waker: Waker) -> None:
         self.watch(waker, None)
@@ -88,7 +104,7 @@ class LiveHub:
 
     def _on_change(self, versions: dict[int, int]) -> None:
         with self._lock:
-            wakers = [w for school in versions for w in self._by_school.get(school, ())]
+            wakers = {w for school in versions for w in self._by_school.get(school, ())}
         for waker in wakers:
             waker.wake()
 

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from .clock import Clock, FrozenClock, OSLO, parse_now
-from .errors import InvalidInput
+from .errors import InvalidInput, StoreError
 
 DEFAULT_DB = "data/demo.duckdb"
 
@@ -37,6 +37,45 @@ def cmd_serve(args) -> int:
     serve(args.db, port=args.port, address=args.address, clock=clock, num_threads=args.num_threads,
           show=False, trust_proxy=args.trust_proxy)
     return 0
+
+
+def cmd_export(args) -> int:
+    """Write a Parquet snapshot. While ``serve`` holds the database (DuckDB admits one
+    process), the server writes it; otherwise the file is opened read-only here."""
+    from .export import export_snapshot, server_file
+    from .store import DuckDBStore
+
+    target = str(Path(args.to).resolve())
+    announced = server_file(args.db)
+    manifest = _export_via_server(announced, target) if announced.exists() else None
+    if manifest is None:
+        store = DuckDBStore(args.db, read_only=True)
+        try:
+            now = _now(args.now)
+            manifest = export_snapshot(store, FrozenClock(now) if now else Clock(), target)
+        finally:
+            store.close()
+    rows = sum(t["rows"] for t in manifest["tables"].values())
+    print(f"Skrev {len(manifest['tables'])} tabeller ({rows} rader) til {target}")
+    return 0
+
+
+def _export_via_server(announced: Path, target: str) -> dict | None:
+    """Ask the running server for the snapshot; None when no server answers (a stale file)."""
+    import urllib.error
+    import urllib.request
+
+    info = json.loads(announced.read_text("utf-8"))
+    request = urllib.request.Request(
+        info["url"] + "/admin/export", data=json.dumps({"to": target}).encode(), method="POST",
+        headers={"Authorization": f"Bearer {info['token']}", "Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=600) as response:
+            return json.loads(response.read())
+    except urllib.error.HTTPError as e:
+        raise ValueError(f"Serveren kunne ikke eksportere: {e.read().decode(errors='replace')}") from e
+    except (urllib.error.URLError, ConnectionError):
+        return None
 
 
 def cmd_import(args) -> int:
@@ -83,6 +122,11 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--trust-proxy", action="store_true",
                        help="bruk X-Forwarded-For som klientens IP (bare bak egen proxy)")
     serve.set_defaults(func=cmd_serve)
+    export = sub.add_parser("export", help="skriv et øyeblikksbilde av alle tabeller som Parquet")
+    export.add_argument("--db", default=DEFAULT_DB)
+    export.add_argument("--to", required=True, help="mappen øyeblikksbildet skrives til")
+    export.add_argument("--now", help="klokken i øyeblikksbildet når serveren ikke kjører (ÅÅÅÅ-MM-DD TT:MM)")
+    export.set_defaults(func=cmd_export)
     imp = sub.add_parser("import", help="importer kandidater fra PAS (CSV)")
     imp.add_argument("--db", default=DEFAULT_DB)
     imp.add_argument("--file", required=True)
@@ -98,6 +142,9 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as e:
         print(str(e), file=sys.stderr)
         return 2
+    except StoreError as e:
+        print(str(e), file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -59,9 +59,10 @@ class Served:
         self.server = None
 
 
-def log_in(page: Page, url: str, username: str, password: str = "demo", path: str = "/kandidatmonitor") -> None:
+def log_in(page: Page, url: str, username: str, password: str = "demo", path: str = "/kandidatmonitor",
+           shows: str = "Viser ") -> None:
     page.goto(url + path)
     page.get_by_label("Brukernavn").fill(username)
     page.get_by_label("Passord").fill(password)
     page.get_by_role("button", name="Logg inn").click()
-    expect(page.get_by_text("Viser ")).to_be_visible(timeout=20_000)
+    expect(page.get_by_text(shows).first).to_be_visible(timeout=20_000)

@@ -1,6 +1,7 @@
 """The command line and the served app, as real processes over real HTTP and in Chromium."""
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -11,6 +12,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from playwright.sync_api import expect
 
@@ -54,8 +56,9 @@ def test_import_command_reports_errors_by_line_and_imports_nothing(tmp_path):
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """``kandidatmonitor serve`` in its own process, on a free port, at 09:20 of the demo day."""
+def served_demo(tmp_path_factory):
+    """``kandidatmonitor serve`` in its own process, on a free port, at 09:20 of the demo day:
+    (url, database path)."""
     db = tmp_path_factory.mktemp("served") / "demo.duckdb"
     run_cli("demo", "--db", str(db), "--now", "2026-05-20 09:20")
     port = free_port()
@@ -74,9 +77,14 @@ def server(tmp_path_factory):
                 proc.kill()
                 raise RuntimeError(f"server did not start: {proc.stdout.read()}")
             time.sleep(0.3)
-    yield url
+    yield url, db
     proc.terminate()
     proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def server(served_demo):
+    return served_demo[0]
 
 
 def test_served_app_answers_real_http(server):
@@ -105,3 +113,22 @@ def test_served_demo_monitor_in_chromium(server, page):
     expect(page.locator(".km-counts")).to_have_text(re.compile(r"Viser 19 av \d+ kandidater"))
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "demo-monitor.png"), full_page=True)
+
+
+def test_export_while_the_server_keeps_running(served_demo, tmp_path):
+    """DuckDB admits one process: ``export`` finds the running server and has it write the snapshot."""
+    url, db = served_demo
+    announced = Path(f"{db}.serve.json")
+    assert announced.stat().st_mode & 0o777 == 0o600
+    result = run_cli("export", "--db", str(db), "--to", str(tmp_path / "snap"))
+    assert "Skrev 16 tabeller" in result.stdout
+    manifest = json.loads((tmp_path / "snap" / "manifest.json").read_text())
+    assert manifest["now"].startswith("2026-05-20T09:2")  # the server's clock
+    assert len(pd.read_parquet(tmp_path / "snap" / "candidates.parquet")) == manifest["tables"]["candidates"]["rows"] == 300
+    with urllib.request.urlopen(url, timeout=10) as response:  # still serving
+        assert response.status == 200
+    forged = urllib.request.Request(url + "admin/export", data=b'{"to": "/tmp/x"}', method="POST",
+                                    headers={"Authorization": "Bearer guess"})
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(forged, timeout=10)
+    assert refused.value.code == 403 and not Path("/tmp/x/manifest.json").exists()

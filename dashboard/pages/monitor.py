@@ -26,6 +26,7 @@ from services.system import Services
 from ..auth import session_actor
 from ..components.candidate_log import activity_table, files_table, oslo, sessions_table
 from ..components.candidate_table import CandidateTable, progress_columns
+from ..components.header import CSS as HEADER_CSS, page_header
 from ..components.filters import FILTER_PARAMS, PAGE_SIZES, FilterBar, Filters
 from ..live import LiveHub, Waker
 
@@ -45,13 +46,6 @@ CALLS = {
 # Hard to undo, or ending a candidate's access: ask first.
 ASK_FIRST = {Action.BLOCK, Action.UNDOCUMENTED_ABSENCE, Action.DOCUMENTED_ABSENCE, Action.CLEAR_ABSENCE,
              Action.SEND_BY_POST, Action.REMOVE_ACCESS}
-
-PAGE_CSS = """
-:host { --km-blue: #1a5fb4; }
-.km-header { display: flex; justify-content: space-between; align-items: baseline; width: 100%; }
-.km-header h1 { margin: 0; font-size: 1.6rem; }
-.km-stamp { color: #555; font-size: .9em; }
-"""
 
 DIALOG_CSS = ".dialog-content {{ width: {width}; max-width: 95vw; max-height: 90vh; overflow: auto; }}"
 WIDE = "min(72rem, 95vw)"
@@ -128,11 +122,9 @@ class MonitorApp(Viewer):
 
     # -- layout ----------------------------------------------------------------------
     def _build_widgets(self) -> None:
-        user = html.escape(f"{self.actor.name} ({label(self.actor.role)})")
-        self.header = pn.pane.HTML(
-            f'<div class="km-header"><h1>{html.escape(label("ui.app_title"))}</h1>'
-            f'<span>{user} · <a href="/logout">{html.escape(label("ui.log_out"))}</a></span></div>',
-            sizing_mode="stretch_width", stylesheets=[PAGE_CSS])
+        overview = self.actor.role.sees_overview and self.actor.scope.group_ids is None
+        self.header = page_header(label("ui.app_title"), self.actor,
+                                  {label("ui.nav_overview"): "/oversikt"} if overview else {})
         self.notice_text = pn.pane.Markdown("", margin=(0, 10))
         self.notice_button = pn.widgets.Button(label=label("ui.show_waiting"), color="warning")
         self.notice_button.on_click(lambda _: self.filters.show_waiting())
@@ -140,7 +132,7 @@ class MonitorApp(Viewer):
                              styles={"background": "#fff4d6", "border": "1px solid #e0b100", "border-radius": "6px"},
                              css_classes=["km-notice"])
         self.counts = pn.pane.HTML("", css_classes=["km-counts"])
-        self.stamp = pn.pane.HTML("", css_classes=["km-stamp"], stylesheets=[PAGE_CSS])
+        self.stamp = pn.pane.HTML("", css_classes=["km-stamp"], stylesheets=[HEADER_CSS])
         today = f"{self.services.clock.today():%Y-%m-%d}"
         self.export_csv = pn.widgets.FileDownload(callback=self._csv, filename=f"kandidater-{today}.csv",
                                                   label=label("ui.export_csv"), color="light", embed=False)

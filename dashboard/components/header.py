@@ -1,0 +1,25 @@
+"""The heading every staff page shares: title, links to the other pages, user, "Logg ut"."""
+from __future__ import annotations
+
+import html
+
+import panel as pn
+
+from services.labels import label
+from services.model import Actor
+
+CSS = """
+.km-header { display: flex; justify-content: space-between; align-items: baseline; width: 100%; }
+.km-header h1 { margin: 0; font-size: 1.6rem; }
+.km-stamp { color: #555; font-size: .9em; }
+"""
+
+
+def page_header(title: str, actor: Actor, links: dict[str, str]) -> pn.pane.HTML:
+    """``links``: label → local path of the other pages this user may open."""
+    nav = "".join(f'<a href="{html.escape(path)}">{html.escape(text)}</a> · ' for text, path in links.items())
+    user = html.escape(f"{actor.name} ({label(actor.role)})")
+    return pn.pane.HTML(
+        f'<div class="km-header"><h1>{html.escape(title)}</h1>'
+        f'<span>{nav}{user} · <a href="/logout">{html.escape(label("ui.log_out"))}</a></span></div>',
+        sizing_mode="stretch_width", stylesheets=[CSS])

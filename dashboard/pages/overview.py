@@ -1,0 +1,150 @@
+"""/oversikt: per-school progress for school owners, counties and the state administrator
+(SPEC §10). Figures, alerts, charts and the table come from ``QueryService.overview``,
+which checks the role and cuts to the scope; this page only shows them and stays live on
+the same change feed as the monitor.
+"""
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+import param
+import panel as pn
+from panel.viewable import Viewer
+
+from services.clock import OSLO
+from services.errors import PermissionDenied
+from services.labels import label
+from services.model import ExamPart
+from services.queries import Overview, OverviewFilter
+from services.system import Services
+
+from ..auth import session_actor
+from ..components.filters import OptionalSelect
+from ..components.header import CSS as HEADER_CSS, page_header
+from ..components.overview import (CSS, MONITOR, alerts_html, headline_html, progress_chart, school_frame, school_table,
+                                   timeline_chart)
+from ..live import LiveHub, Waker
+
+PATH = "/oversikt"
+REFRESH_AT_MOST_EVERY_S = 2.0
+
+PARTS = {label("ui.part_one_part"): ExamPart.WHOLE, label("ui.part_1"): ExamPart.PART_1,
+         label("ui.part_2"): ExamPart.PART_2}
+
+
+class OverviewFilters(param.Parameterized):
+    """What one overview session looks at. Params only."""
+
+    county_id = param.Integer(default=None, allow_None=True)
+    municipality_id = param.Integer(default=None, allow_None=True)
+    subject_code = param.String(default=None, allow_None=True)
+    part = param.Selector(default=None, objects=[None, *PARTS.values()], allow_None=True)
+
+    def query(self) -> OverviewFilter:
+        return OverviewFilter(county_id=self.county_id, municipality_id=self.municipality_id,
+                              subject_code=self.subject_code, part=self.part)
+
+
+class OverviewApp(Viewer):
+    def __init__(self, services: Services, hub: LiveHub, **params):
+        super().__init__(**params)
+        self.services = services
+        self.actor = session_actor(services)
+        self.header = page_header(label("ui.overview_title"), self.actor, {label("ui.nav_monitor"): MONITOR})
+        try:
+            options = services.queries.overview_options(self.actor)
+        except PermissionDenied:
+            self._body = pn.pane.Alert(html.escape(label("ui.no_overview")), alert_type="warning")
+            return
+        self.filters = OverviewFilters()
+        self._municipalities = options["municipalities"]
+        self.county = OptionalSelect(self.filters, "county_id", label("ui.county"),
+                                     {name: cid for cid, name in options["counties"]}, width=220)
+        self.municipality = OptionalSelect(self.filters, "municipality_id", label("ui.municipality"), {}, width=240)
+        self.subject = OptionalSelect(self.filters, "subject_code", label("ui.subject"),
+                                      {f"{code} {name}": code for code, name in options["subjects"]}, width=320)
+        self.part = OptionalSelect(self.filters, "part", label("ui.exam_part"), PARTS, width=200)
+        self.filters.param.watch(self._county_changed, "county_id")
+        self._county_changed()
+        self.stamp = pn.pane.HTML("", css_classes=["km-stamp"], align="end", stylesheets=[HEADER_CSS])
+        self.figures = pn.pane.HTML("", sizing_mode="stretch_width", css_classes=["km-figures-pane"], stylesheets=[CSS])
+        self.alerts = pn.pane.HTML("", sizing_mode="stretch_width", css_classes=["km-alerts"], stylesheets=[CSS])
+        self.empty = pn.pane.Alert(html.escape(label("ui.nothing_matches")), alert_type="info", visible=False)
+        self.bars = pn.pane.HoloViews(None, sizing_mode="stretch_width", css_classes=["km-progress-chart"])
+        self.timeline = pn.pane.HoloViews(None, sizing_mode="stretch_width", css_classes=["km-day-chart"])
+        self.table = None
+        self._shown: Overview | None = None
+        self._body = None
+        self.filters.param.watch(lambda _e: self.refresh(), ["county_id", "municipality_id", "subject_code", "part"])
+        self.refresh()
+        self.table_holder = pn.Column(self.table, sizing_mode="stretch_width")
+        self._waker = Waker(self, pn.state.curdoc, min_interval_s=REFRESH_AT_MOST_EVERY_S)
+        schools = self.actor.scope.school_ids
+        hub.watch(self._waker, schools if schools is not None else [sid for sid, *_ in
+                                                                     services.queries.schools_for(self.actor)])
+        pn.state.on_session_destroyed(lambda _ctx: hub.forget(self._waker))
+
+    def _county_changed(self, *_events) -> None:
+        county = self.filters.county_id
+        self.municipality.set_options({name: mid for mid, name, cid in self._municipalities
+                                       if county is None or cid == county})
+
+    def __panel__(self):
+        if self._body is not None:
+            return pn.Column(self.header, self._body, sizing_mode="stretch_width", margin=(10, 20))
+        return pn.Column(
+            self.header,
+            pn.Row(self.county, self.municipality, self.subject, self.part, pn.HSpacer(), self.stamp,
+                   sizing_mode="stretch_width", styles={"flex-wrap": "wrap"}),
+            self.figures, self.empty, self.alerts,
+            pn.Row(self.bars, self.timeline, sizing_mode="stretch_width"),
+            pn.pane.HTML(f"<h3>{html.escape(label('ui.schools_table'))}</h3>"),
+            self.table_holder, sizing_mode="stretch_width", margin=(10, 20))
+
+    # -- live ------------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Re-read (cached by the scope's versions and the minute) and show what moved."""
+        result = self.services.queries.overview(self.actor, self.filters.query())
+        self.stamp.object = html.escape(label("ui.updated").format(
+            time=self.services.clock.now().astimezone(OSLO).strftime("%H:%M:%S")))
+        if result is self._shown:
+            return
+        previous, self._shown = self._shown, result
+        self.figures.object = headline_html(result)
+        self.alerts.object = alerts_html(result.alerts)
+        self.empty.visible = result.schools.empty
+        if previous is None or not previous.schools.equals(result.schools):
+            self.bars.object = progress_chart(result)
+        if previous is None or not previous.timeline.equals(result.timeline):
+            self.timeline.object = timeline_chart(result)
+        self._show_table(result)
+
+    def _show_table(self, result: Overview) -> None:
+        frame = school_frame(result)
+        if self.table is None:
+            self.table = school_table(result)
+            return
+        old = self.table.value
+        if old.shape == frame.shape and old.index.equals(frame.index) and old[frame.columns[0]].equals(
+                frame[frame.columns[0]]):
+            self.table.patch(_changed_cells(old, frame), as_index=True)
+        else:
+            self.table.value = frame
+
+
+def _changed_cells(old: pd.DataFrame, new: pd.DataFrame) -> dict:
+    """{column: [(index, value), …]} for the cells that differ: a live refresh sends only
+    the schools that moved, not the table of a thousand schools."""
+    changes: dict[str, list] = {}
+    for column in new.columns:
+        differs = ~(old[column].eq(new[column]).fillna(False) | (old[column].isna() & new[column].isna()))
+        for index in new.index[differs.to_numpy(dtype=bool)]:
+            value = new.at[index, column]
+            changes.setdefault(column, []).append((index, None if pd.isna(value) else value))
+    return changes
+
+
+def overview_page(services: Services, hub: LiveHub):
+    """The page factory ``pn.serve`` calls once per session."""
+    return OverviewApp(services, hub)
