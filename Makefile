@@ -39,6 +39,7 @@ test: $(BIN)/.installed chromium
 bench: $(BIN)/.installed chromium
 	$(BIN)/python -m bench.run
 	$(BIN)/python -m bench.live
+	$(BIN)/python -m bench.overview
 
 clean:
 	rm -rf $(VENV) data/*.duckdb data/*.duckdb.wal .pytest_cache .hypothesis

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import random
 import statistics
 import time
@@ -94,16 +95,22 @@ def bench_heartbeats(services: Services, sessions: int, rounds: int, single: int
             "one_write_per_heartbeat_per_s": round(one_by_one), "ratio": round(batched / one_by_one, 1)}
 
 
+def national_services(db: str, results: dict, rebuild: bool = False) -> Services:
+    """Services on the national dataset of today (built when missing or of another day)."""
+    results["machine_cores"] = os.cpu_count()
+    if rebuild or demo_exam_date(db) != EXAM_MOMENT.date():
+        results["demo_build_national"] = build_demo(db, "national", seed=1, now=EXAM_MOMENT)
+    return Services(db, FrozenClock(EXAM_MOMENT))
+
+
 def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--db", default="data/national.duckdb")
     p.add_argument("--rebuild", action="store_true")
     p.add_argument("--quick", action="store_true", help="fewer samples")
     args = p.parse_args()
-    results: dict = {"machine_cores": __import__("os").cpu_count()}
-    if args.rebuild or demo_exam_date(args.db) != EXAM_MOMENT.date():
-        results["demo_build_national"] = build_demo(args.db, "national", seed=1, now=EXAM_MOMENT)
-    services = Services(args.db, FrozenClock(EXAM_MOMENT))
+    results: dict = {}
+    services = national_services(args.db, results, args.rebuild)
     rng = random.Random(1)
     try:
         results["dataset"] = {t: services.store.query(f"SELECT count(*) FROM {t}")[0][0]

@@ -28,16 +28,11 @@ class LiveView(Protocol):
 class Waker:
     """Schedules one refresh of a view on its own document, however many wakes arrive
     before it runs. ``add_next_tick_callback`` is the one Document method that is safe to
-    call from another thread (the writer thread publishes the feed).
+    call from another thread (the writer thread publishes the feed)."""
 
-    ``min_interval_s`` spaces refreshes out: a view of a thousand schools is woken by
-    nearly every change on a national morning, and once every couple of seconds is as
-    live as anyone can read."""
-
-    def __init__(self, view: LiveView, doc: Document, min_interval_s: float = 0.0) -> None:
+    def __init__(self, view: LiveView, doc: Document) -> None:
         self.view = view
         self.doc = doc
-        self.min_interval_s = min_interval_s
         self._pending = False
         self._lock = threading.Lock()
         self.refreshed_at: float | None = None  # perf_counter() after the last refresh (for bench/)
@@ -47,15 +42,6 @@ class Waker:
             if self._pending:
                 return
             self._pending = True
-        wait = 0.0 if self.refreshed_at is None else self.refreshed_at + self.min_interval_s - time.perf_counter()
-        if wait > 0:
-            timer = threading.Timer(wait, self._schedule)
-            timer.daemon = True
-            timer.start()
-        else:
-            self._schedule()
-
-    def _schedule(self) -> None:
         try:
             self.doc.add_next_tick_callback(self._run)
         except Exception:  # the session is gone; the hub drops it on destroy
@@ -71,20 +57,33 @@ class Waker:
 
 
 class LiveHub:
-    def __init__(self, feed: ChangeFeed, tick_s: float = 5.0) -> None:
+    """Wakes views when their schools change. A view of one school wakes at once; a view of
+    many (the overview: on a national morning nearly every change is in its scope) is
+    marked and woken on the next beat, together with every other such view, so that they
+    all read the same version and share one query."""
+
+    def __init__(self, feed: ChangeFeed, tick_s: float = 5.0, beat_s: float = 2.0) -> None:
         self._lock = threading.Lock()
         self._by_school: dict[int, set[Waker]] = defaultdict(set)
         self._school_of: dict[Waker, frozenset[int]] = {}
+        self._on_beat: set[Waker] = set()  # views woken by the beat, not by each change
+        self._changed: set[Waker] = set()  # of those, the ones with a change since the last beat
         self._unsubscribe = feed.subscribe(self._on_change)
         self._tick_s = tick_s
+        self._beat_s = min(beat_s, tick_s)
         self._stop = threading.Event()
         self._ticker = threading.Thread(target=self._tick, name="live-ticker", daemon=True)
         self._ticker.start()
 
-    def watch(self, waker: Waker, schools: int | Iterable[int] | None) -> None:
-        """Show ``schools`` (one id, several, or None: nothing) in this view from now on."""
+    def watch(self, waker: Waker, schools: int | Iterable[int] | None, on_beat: bool = False) -> None:
+        """Show ``schools`` (one id, several, or None: nothing) in this view from now on;
+        ``on_beat``: refresh on the shared beat rather than at each change."""
         wanted = frozenset() if schools is None else frozenset([schools] if isinstance(schools, int) else schools)
         with self._lock:
+            self._on_beat.discard(waker)
+            self._changed.discard(waker)
+            if on_beat and wanted:
+                self._on_beat.add(waker)
             for old in self._school_of.pop(waker, ()):
                 self._by_school[old].discard(waker)
                 if not self._by_school[old]:
@@ -105,13 +104,22 @@ class LiveHub:
     def _on_change(self, versions: dict[int, int]) -> None:
         with self._lock:
             wakers = {w for school in versions for w in self._by_school.get(school, ())}
+            self._changed |= wakers & self._on_beat
+            wakers -= self._on_beat
         for waker in wakers:
             waker.wake()
 
     def _tick(self) -> None:
-        while not self._stop.wait(self._tick_s):
+        """Every beat: the changed beat views. Every tick: every view (the "Oppdatert" stamp,
+        and statuses that move with the clock)."""
+        last_tick = time.monotonic()
+        while not self._stop.wait(self._beat_s):
             with self._lock:
-                wakers = list(self._school_of)
+                if time.monotonic() - last_tick >= self._tick_s:
+                    last_tick = time.monotonic()
+                    wakers, self._changed = set(self._school_of), set()
+                else:
+                    wakers, self._changed = self._changed, set()
             for waker in wakers:
                 waker.wake()
 

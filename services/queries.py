@@ -15,6 +15,7 @@ import threading
 from collections import OrderedDict
 from functools import lru_cache
 
+import numpy as np
 import pandas as pd
 from ua_parser import parse as parse_user_agent
 
@@ -114,21 +115,24 @@ TIMELINE_STEP = "10min"
 TIMELINE_FROM = dt.time(8, 0)  # the chart starts before the morning's first logins
 
 # The activity log is append-only and written by one writer, so ids grow in commit order:
-# the timeline is counted once and then only over the rows after the last id seen.
+# the timeline is counted once and then only over the rows after the last id seen. Those
+# few rows are taken first (MATERIALIZED), so the joins probe them instead of hashing
+# every candidate.
 TIMELINE_SQL = f"""
+WITH new AS MATERIALIZED (
+    SELECT occurred_at, event, candidate_id, school_id FROM activity_log
+    WHERE id > $after AND id <= $upto AND occurred_at >= $day_start AND occurred_at < $day_end
+      AND event IN ({', '.join(repr(e.value) for events in TIMELINE_EVENTS.values() for e in events)}))
 SELECT time_bucket(INTERVAL 10 MINUTE, a.occurred_at) AS "at",
        {', '.join(f"count_if(a.event IN ({', '.join(repr(e.value) for e in events)}))::INTEGER AS {name}"
                   for name, events in TIMELINE_EVENTS.items())}
-FROM activity_log a
+FROM new a
 JOIN candidates c ON c.id = a.candidate_id
 JOIN exam_groups g ON g.id = c.group_id
 JOIN subjects s ON s.code = g.subject_code
 JOIN schools sc ON sc.id = a.school_id
 JOIN municipalities m ON m.id = sc.municipality_id
-WHERE a.event IN ({', '.join(repr(e.value) for events in TIMELINE_EVENTS.values() for e in events)})
-  AND a.id > $after AND a.id <= $upto
-  AND a.occurred_at >= $day_start AND a.occurred_at < $day_end
-  AND {OVERVIEW_FILTER_SQL.format(school="a.school_id")}
+WHERE {OVERVIEW_FILTER_SQL.format(school="a.school_id")}
 GROUP BY ALL ORDER BY "at"
 """
 
@@ -254,9 +258,12 @@ class Overview:
         """Counts summed per ``county``, ``municipality`` or ``school``, largest first."""
         if level == "school":
             return self.schools
-        keys = {"county": ["county_id", "county"], "municipality": ["municipality_id", "municipality", "county"]}[level]
-        return (self.schools.groupby(keys, as_index=False)[COUNT_COLUMNS].sum()
-                .sort_values("candidates", ascending=False, kind="stable"))
+        key = f"{level}_id"
+        ids, first, inverse = np.unique(self.schools[key].to_numpy(), return_index=True, return_inverse=True)
+        sums = {column: np.bincount(inverse, weights=self.schools[column].to_numpy(), minlength=len(ids)).astype(int)
+                for column in COUNT_COLUMNS}
+        names = {column: self.schools[column].to_numpy(dtype=object)[first] for column in ("county", "municipality")}
+        return pd.DataFrame({key: ids, **names, **sums}).sort_values("candidates", ascending=False, kind="stable")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -395,10 +402,15 @@ class QueryService:
             return None, self._read_school_rows(params)
         groups = None if params["all_groups"] else tuple(params["groups"])
         key = (school_id, self.feed.version(school_id), self._epoch(), groups)
+        return key, self._shared(key, lambda: self._read_school_rows(params))
+
+    def _shared(self, key: tuple, compute):
+        """The cached value of ``key``, or ``compute()`` once: callers that miss together
+        wait for the one computation in flight instead of each querying."""
         with self._cache_lock:
             if key in self._cache:
                 self._cache.move_to_end(key)
-                return key, self._cache[key]
+                return self._cache[key]
             flight = self._in_flight.get(key)
             leader = flight is None
             if leader:
@@ -407,15 +419,15 @@ class QueryService:
             flight.wait()
             with self._cache_lock:
                 if key in self._cache:
-                    return key, self._cache[key]
-            return key, self._read_school_rows(params)  # the leader failed: read for ourselves
+                    return self._cache[key]
+            return compute()  # the leader failed: compute for ourselves
         try:
-            rows = self._read_school_rows(params)
+            value = compute()
             with self._cache_lock:
-                self._cache[key] = rows
+                self._cache[key] = value
                 while len(self._cache) > self._cache_size:
                     self._cache.popitem(last=False)
-            return key, rows
+            return value
         finally:
             with self._cache_lock:
                 del self._in_flight[key]
@@ -472,19 +484,10 @@ class QueryService:
             raise PermissionDenied()
         ids = actor.scope.school_ids
         now = self.clock.now()
-        version = self.feed.total(ids) if self.feed is not None else None
-        key = ("overview", ids, f, version, now.replace(second=0, microsecond=0))
-        if version is not None:
-            with self._cache_lock:
-                if key in self._cache:
-                    return self._cache[key]
-        result = self._read_overview(ids, f, now)
-        if version is not None:
-            with self._cache_lock:
-                self._cache[key] = result
-                while len(self._cache) > self._cache_size:
-                    self._cache.popitem(last=False)
-        return result
+        if self.feed is None:
+            return self._read_overview(ids, f, now)
+        key = ("overview", ids, f, self.feed.total(ids), now.replace(second=0, microsecond=0))
+        return self._shared(key, lambda: self._read_overview(ids, f, now))
 
     def _read_overview(self, ids, f: OverviewFilter, now: dt.datetime) -> Overview:
         part = ExamPart(f.part) if f.part is not None else None
@@ -605,15 +608,18 @@ _COL = {name.split(".")[-1]: i for i, name in enumerate(
 def _alerts(schools: pd.DataFrame) -> list[Alert]:
     """Schools where candidates pile up waiting for access (longest wait first), then
     schools where a good share has not logged in 30 minutes after the start (most first)."""
-    schools = schools.assign(wait=schools["longest_wait"].fillna(0).astype(int))
-    waiting = schools[(schools["WAITING"] >= WAITING_ALERT_COUNT) | (schools["wait"] >= WAITING_ALERT_MINUTES)]
-    missing = schools["no_login_late"]
-    no_login = schools[(missing >= NO_LOGIN_ALERT_MIN) & (missing >= NO_LOGIN_ALERT_SHARE * schools["candidates"])]
-    order = waiting.sort_values(["wait", "WAITING"], ascending=False)
-    return ([Alert("waiting", int(r["school_id"]), r["school"], r["municipality"], int(r["WAITING"]), int(r["wait"]))
-             for r in order.to_dict("records")]
-            + [Alert("no_login", int(r["school_id"]), r["school"], r["municipality"], int(r["no_login_late"]))
-               for r in no_login.sort_values("no_login_late", ascending=False).to_dict("records")])
+    columns = ("school_id", "school", "municipality", "candidates", "WAITING", "longest_wait", "no_login_late")
+    rows = zip(*(schools[c].tolist() for c in columns))
+    waiting, no_login = [], []
+    for school_id, school, municipality, candidates, queue, wait, missing in rows:
+        wait = 0 if wait is None or wait is pd.NA else int(wait)
+        if queue >= WAITING_ALERT_COUNT or wait >= WAITING_ALERT_MINUTES:
+            waiting.append(Alert("waiting", school_id, school, municipality, queue, wait))
+        if missing >= NO_LOGIN_ALERT_MIN and missing >= NO_LOGIN_ALERT_SHARE * candidates:
+            no_login.append(Alert("no_login", school_id, school, municipality, missing))
+    waiting.sort(key=lambda a: (a.minutes, a.count), reverse=True)
+    no_login.sort(key=lambda a: a.count, reverse=True)
+    return waiting + no_login
 
 
 def _matcher(f: MonitorFilter):

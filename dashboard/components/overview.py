@@ -7,10 +7,11 @@ from __future__ import annotations
 import html
 from urllib.parse import urlencode
 
-import hvplot.pandas  # noqa: F401  (registers .hvplot on DataFrames)
+import numpy as np
 import pandas as pd
 import panel as pn
-from bokeh.models import DatetimeTickFormatter
+from bokeh.models import ColumnDataSource, DatetimeTickFormatter, FactorRange, HoverTool
+from bokeh.plotting import figure
 
 from services.labels import label
 from services.model import OverviewStatus
@@ -92,38 +93,108 @@ def chart_level(overview: Overview) -> str:
     return "county"
 
 
-def progress_chart(overview: Overview, level: str | None = None):
-    """Stacked horizontal bars: the share of candidates in each status, per county,
-    municipality or school. Shares, not counts, so that a small school reads as clearly as
-    a large one; the hover shows the counts."""
+LEVELS = ("county", "municipality", "school")
+
+
+def progress_frame(overview: Overview, level: str | None = None) -> pd.DataFrame:
+    """The share of candidates (%) in each status (columns: ``OverviewStatus`` values), one
+    row per county, municipality or school (column ``name``; ``level`` in ``attrs``).
+    Shares, not counts, so that a small school reads as clearly as a large one; rounded,
+    so that one candidate in a county of thousands does not redraw the chart."""
     level = level or chart_level(overview)
     frame = overview.by(level)
-    if frame.empty:
-        return None
-    names = frame[level] if level != "municipality" else frame["municipality"] + " (" + frame["county"] + ")"
-    wide = pd.DataFrame({label(f"ui.{level}"): names.to_numpy()})
-    for status in STACK:
-        wide[label(status)] = (100 * frame[status.value] / frame["candidates"]).round(1).to_numpy()
-    title = label("ui.progress_by").format(level=label(f"ui.level_{level}"))
-    return wide.iloc[::-1].hvplot.barh(
-        x=label(f"ui.{level}"), y=[label(s) for s in STACK], stacked=True, title=title,
-        color=[COLOURS[s] for s in STACK], xlabel="", ylabel=f"{label('ui.share')} (%)",
-        height=max(280, 24 * len(wide) + 90), responsive=True, legend="right", ylim=(0, 100),
-    ).opts(toolbar=None)
+    names = frame[level].to_numpy(dtype=object)
+    if level == "municipality":  # the same name can be in two counties
+        names = [f"{m} ({c})" for m, c in zip(names, frame["county"].to_numpy(dtype=object))]
+    counts = frame[[s.value for s in STACK]].to_numpy(dtype=float)
+    shares = (100 * counts / np.maximum(frame["candidates"].to_numpy(), 1)[:, None]).round(1)
+    wide = pd.DataFrame(shares, columns=[s.value for s in STACK])
+    wide.insert(0, "name", names)
+    wide.attrs["level"] = level
+    return wide
 
 
-def timeline_chart(overview: Overview):
-    """Logins, grants and deliveries per 10 minutes over the exam day (Oslo time)."""
+def timeline_frame(overview: Overview) -> pd.DataFrame:
+    """Logins, grants and deliveries per 10 minutes, on Oslo wall-clock time."""
     frame = overview.timeline
-    if frame.empty:
-        return None
-    names = {"logins": label("ui.logins"), "grants": label("ui.grants"), "deliveries": label("ui.deliveries")}
-    data = frame.rename(columns=names).assign(**{label("ui.time"): frame["at"].dt.tz_localize(None)})
-    return data.hvplot.line(
-        x=label("ui.time"), y=list(names.values()), title=label("ui.day_chart"), xlabel="",
-        ylabel=label("ui.count"), color=["#1a5fb4", "#e0a100", "#2e7d32"], height=320,
-        responsive=True, legend="top_left", group_label=" ", xformatter=CLOCK,
-    ).opts(toolbar=None)
+    return frame.assign(at=frame["at"].dt.tz_localize(None))
+
+
+class ProgressChart:
+    """Stacked horizontal bars per county, municipality or school. The Bokeh figure is
+    drawn once; new figures replace the data of its one ``ColumnDataSource`` (a full
+    render costs ~200 ms on the server, new data ~1 ms), and nothing is sent when the
+    rounded shares did not move."""
+
+    def __init__(self, **pane_params):
+        self.source = ColumnDataSource({"name": [], **{s.value: [] for s in STACK}})
+        self.figure = figure(y_range=FactorRange(), x_range=(0, 100), height=280, sizing_mode="stretch_width",
+                             toolbar_location=None, title="", x_axis_label=f"{label('ui.share')} (%)",
+                             css_classes=["km-progress-chart"])
+        bars = self.figure.hbar_stack([s.value for s in STACK], y="name", height=0.75, source=self.source,
+                                      color=[COLOURS[s] for s in STACK], legend_label=[label(s) for s in STACK])
+        for status, renderer in zip(STACK, bars):
+            self.figure.add_tools(HoverTool(renderers=[renderer], tooltips=[
+                ("", "@name"), (label(status), f"@{status.value}{{0.0}} %")]))
+        legend = self.figure.legend[0]
+        self.figure.add_layout(legend, "right")
+        self.figure.ygrid.grid_line_color = None
+        self.pane = pn.pane.Bokeh(self.figure, **pane_params)
+        self._shown: pd.DataFrame | None = None
+
+    def show(self, wide: pd.DataFrame) -> None:
+        self.pane.visible = not wide.empty
+        if self._shown is not None and wide.equals(self._shown) and wide.attrs == self._shown.attrs:
+            return
+        self._shown = wide
+        rows = wide.iloc[::-1]  # first row on top
+        self.figure.title.text = label("ui.progress_by").format(level=label(f"ui.level_{wide.attrs['level']}"))
+        self.figure.y_range.factors = list(rows["name"])
+        self.figure.height = max(280, 24 * len(rows) + 90)
+        self.source.data = {"name": list(rows["name"]), **{s.value: rows[s.value].tolist() for s in STACK}}
+
+
+TIMELINE = {"logins": ("ui.logins", "#1a5fb4"), "grants": ("ui.grants", "#e0a100"),
+            "deliveries": ("ui.deliveries", "#2e7d32")}
+
+
+class TimelineChart:
+    """Logins, grants and deliveries per 10 minutes over the exam day: one figure, its
+    data replaced when the counts move."""
+
+    def __init__(self, **pane_params):
+        self.source = ColumnDataSource({"at": [], **{key: [] for key in TIMELINE}})
+        self.figure = figure(x_axis_type="datetime", height=320, sizing_mode="stretch_width", toolbar_location=None,
+                             title=label("ui.day_chart"), y_axis_label=label("ui.count"), css_classes=["km-day-chart"])
+        for key, (text, colour) in TIMELINE.items():
+            self.figure.line("at", key, source=self.source, color=colour, line_width=2, legend_label=label(text))
+        self.figure.xaxis.formatter = CLOCK
+        self.figure.legend.location = "top_left"
+        self.figure.add_tools(HoverTool(mode="vline", formatters={"@at": "datetime"}, tooltips=[
+            (label("ui.time"), "@at{%H:%M}"), *((label(text), f"@{key}") for key, (text, _) in TIMELINE.items())]))
+        self.pane = pn.pane.Bokeh(self.figure, **pane_params)
+        self._shown: pd.DataFrame | None = None
+
+    def show(self, frame: pd.DataFrame) -> None:
+        self.pane.visible = not frame.empty
+        if self._shown is not None and frame.equals(self._shown):
+            return
+        self._shown = frame
+        self.source.data = {"at": frame["at"].to_numpy(), **{key: frame[key].to_numpy() for key in TIMELINE}}
+
+
+def progress_chart(overview: Overview, level: str | None = None) -> pn.pane.Bokeh:
+    """The progress bars of one overview (for notebooks)."""
+    chart = ProgressChart(sizing_mode="stretch_width")
+    chart.show(progress_frame(overview, level))
+    return chart.pane
+
+
+def timeline_chart(overview: Overview) -> pn.pane.Bokeh:
+    """The day's timeline of one overview (for notebooks)."""
+    chart = TimelineChart(sizing_mode="stretch_width")
+    chart.show(timeline_frame(overview))
+    return chart.pane
 
 
 SCHOOL_ID = "skole_id"
@@ -152,3 +223,54 @@ def school_table(overview: Overview, **params) -> pn.widgets.Tabulator:
         formatters={label("ui.school"): {"type": "link", "urlPrefix": f"{MONITOR}?skole=", "urlField": SCHOOL_ID,
                                          "target": "_self"}},
         css_classes=["km-schools"], **params)
+
+
+class OverviewPanels:
+    """What the overview shows of one ``Overview``: figures, alerts, both charts and the
+    table of schools, updated in place when a new result comes (the page adds filters,
+    header and the live wiring; ``bench/`` measures this part as the page's work)."""
+
+    def __init__(self) -> None:
+        self.figures = pn.pane.HTML("", sizing_mode="stretch_width", css_classes=["km-figures-pane"],
+                                    stylesheets=[CSS])
+        self.alerts = pn.pane.HTML("", sizing_mode="stretch_width", css_classes=["km-alerts"], stylesheets=[CSS])
+        self.empty = pn.pane.Alert(html.escape(label("ui.nothing_matches")), alert_type="info", visible=False)
+        self.bars = ProgressChart(sizing_mode="stretch_width")
+        self.timeline = TimelineChart(sizing_mode="stretch_width")
+        self.table: pn.widgets.Tabulator | None = None
+        self.table_holder = pn.Column(sizing_mode="stretch_width")
+
+    def show(self, result: Overview) -> None:
+        self.figures.object = headline_html(result)
+        self.alerts.object = alerts_html(result.alerts)
+        self.empty.visible = result.schools.empty
+        self.bars.show(progress_frame(result))
+        self.timeline.show(timeline_frame(result))
+        self._show_table(result)
+
+    def _show_table(self, result: Overview) -> None:
+        frame = school_frame(result)
+        if self.table is None:
+            self.table = school_table(result)
+            self.table_holder[:] = [self.table]
+            return
+        old = self.table.value
+        if old.shape == frame.shape and old[SCHOOL_ID].equals(frame[SCHOOL_ID]):
+            self.table.patch(changed_cells(old, frame), as_index=True)
+        else:
+            self.table.value = frame
+
+
+def changed_cells(old: pd.DataFrame, new: pd.DataFrame) -> dict:
+    """{column: [(index, value), …]} for the cells that differ: a live refresh sends only
+    the schools that moved, not the table of a thousand schools."""
+    a, b = _cells(old), _cells(new)
+    changes: dict[str, list] = {}
+    for row, col in zip(*(a != b).nonzero()):
+        changes.setdefault(new.columns[col], []).append((new.index[row], b[row, col]))
+    return changes
+
+
+def _cells(frame: pd.DataFrame):
+    """The values as Python objects, missing ones as None (pd.NA cannot be compared)."""
+    return frame.astype(object).where(frame.notna(), None).to_numpy()

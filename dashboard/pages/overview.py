@@ -1,13 +1,13 @@
 """/oversikt: per-school progress for school owners, counties and the state administrator
 (SPEC §10). Figures, alerts, charts and the table come from ``QueryService.overview``,
 which checks the role and cuts to the scope; this page only shows them and stays live on
-the same change feed as the monitor.
+the same change feed as the monitor, refreshed on the live hub's shared beat (every 2 s at
+most), so that all open overviews read one version with one query.
 """
 from __future__ import annotations
 
 import html
 
-import pandas as pd
 import param
 import panel as pn
 from panel.viewable import Viewer
@@ -22,12 +22,10 @@ from services.system import Services
 from ..auth import session_actor
 from ..components.filters import OptionalSelect
 from ..components.header import CSS as HEADER_CSS, page_header
-from ..components.overview import (CSS, MONITOR, alerts_html, headline_html, progress_chart, school_frame, school_table,
-                                   timeline_chart)
+from ..components.overview import MONITOR, OverviewPanels
 from ..live import LiveHub, Waker
 
 PATH = "/oversikt"
-REFRESH_AT_MOST_EVERY_S = 2.0
 
 PARTS = {label("ui.part_one_part"): ExamPart.WHOLE, label("ui.part_1"): ExamPart.PART_1,
          label("ui.part_2"): ExamPart.PART_2}
@@ -68,21 +66,16 @@ class OverviewApp(Viewer):
         self.filters.param.watch(self._county_changed, "county_id")
         self._county_changed()
         self.stamp = pn.pane.HTML("", css_classes=["km-stamp"], align="end", stylesheets=[HEADER_CSS])
-        self.figures = pn.pane.HTML("", sizing_mode="stretch_width", css_classes=["km-figures-pane"], stylesheets=[CSS])
-        self.alerts = pn.pane.HTML("", sizing_mode="stretch_width", css_classes=["km-alerts"], stylesheets=[CSS])
-        self.empty = pn.pane.Alert(html.escape(label("ui.nothing_matches")), alert_type="info", visible=False)
-        self.bars = pn.pane.HoloViews(None, sizing_mode="stretch_width", css_classes=["km-progress-chart"])
-        self.timeline = pn.pane.HoloViews(None, sizing_mode="stretch_width", css_classes=["km-day-chart"])
-        self.table = None
+        self.panels = OverviewPanels()
         self._shown: Overview | None = None
         self._body = None
         self.filters.param.watch(lambda _e: self.refresh(), ["county_id", "municipality_id", "subject_code", "part"])
         self.refresh()
-        self.table_holder = pn.Column(self.table, sizing_mode="stretch_width")
-        self._waker = Waker(self, pn.state.curdoc, min_interval_s=REFRESH_AT_MOST_EVERY_S)
+        self._waker = Waker(self, pn.state.curdoc)
         schools = self.actor.scope.school_ids
-        hub.watch(self._waker, schools if schools is not None else [sid for sid, *_ in
-                                                                     services.queries.schools_for(self.actor)])
+        if schools is None:
+            schools = [sid for sid, *_ in services.queries.schools_for(self.actor)]
+        hub.watch(self._waker, schools, on_beat=True)
         pn.state.on_session_destroyed(lambda _ctx: hub.forget(self._waker))
 
     def _county_changed(self, *_events) -> None:
@@ -93,14 +86,15 @@ class OverviewApp(Viewer):
     def __panel__(self):
         if self._body is not None:
             return pn.Column(self.header, self._body, sizing_mode="stretch_width", margin=(10, 20))
+        p = self.panels
         return pn.Column(
             self.header,
             pn.Row(self.county, self.municipality, self.subject, self.part, pn.HSpacer(), self.stamp,
                    sizing_mode="stretch_width", styles={"flex-wrap": "wrap"}),
-            self.figures, self.empty, self.alerts,
-            pn.Row(self.bars, self.timeline, sizing_mode="stretch_width"),
+            p.figures, p.empty, p.alerts,
+            pn.Row(p.bars.pane, p.timeline.pane, sizing_mode="stretch_width"),
             pn.pane.HTML(f"<h3>{html.escape(label('ui.schools_table'))}</h3>"),
-            self.table_holder, sizing_mode="stretch_width", margin=(10, 20))
+            p.table_holder, sizing_mode="stretch_width", margin=(10, 20))
 
     # -- live ------------------------------------------------------------------------
     def refresh(self) -> None:
@@ -108,41 +102,9 @@ class OverviewApp(Viewer):
         result = self.services.queries.overview(self.actor, self.filters.query())
         self.stamp.object = html.escape(label("ui.updated").format(
             time=self.services.clock.now().astimezone(OSLO).strftime("%H:%M:%S")))
-        if result is self._shown:
-            return
-        previous, self._shown = self._shown, result
-        self.figures.object = headline_html(result)
-        self.alerts.object = alerts_html(result.alerts)
-        self.empty.visible = result.schools.empty
-        if previous is None or not previous.schools.equals(result.schools):
-            self.bars.object = progress_chart(result)
-        if previous is None or not previous.timeline.equals(result.timeline):
-            self.timeline.object = timeline_chart(result)
-        self._show_table(result)
-
-    def _show_table(self, result: Overview) -> None:
-        frame = school_frame(result)
-        if self.table is None:
-            self.table = school_table(result)
-            return
-        old = self.table.value
-        if old.shape == frame.shape and old.index.equals(frame.index) and old[frame.columns[0]].equals(
-                frame[frame.columns[0]]):
-            self.table.patch(_changed_cells(old, frame), as_index=True)
-        else:
-            self.table.value = frame
-
-
-def _changed_cells(old: pd.DataFrame, new: pd.DataFrame) -> dict:
-    """{column: [(index, value), …]} for the cells that differ: a live refresh sends only
-    the schools that moved, not the table of a thousand schools."""
-    changes: dict[str, list] = {}
-    for column in new.columns:
-        differs = ~(old[column].eq(new[column]).fillna(False) | (old[column].isna() & new[column].isna()))
-        for index in new.index[differs.to_numpy(dtype=bool)]:
-            value = new.at[index, column]
-            changes.setdefault(column, []).append((index, None if pd.isna(value) else value))
-    return changes
+        if result is not self._shown:
+            self._shown = result
+            self.panels.show(result)
 
 
 def overview_page(services: Services, hub: LiveHub):
