@@ -117,7 +117,7 @@ class SnapshotStore(DuckDBStore):
 
     kind = "snapshot"
 
-    def __init__(self, directory: str | Path):  # noqa: D107 -- no schema, no file: views only
+    def __init__(self, directory: str | Path):  # no schema and no file: views only
         self.path = str(Path(directory).resolve())
         self.manifest = read_manifest(directory)
         self._conn = duckdb.connect()

@@ -1,6 +1,7 @@
 """``kandidatmonitor export`` (Parquet snapshots) and the analysts' notebooks run on one."""
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import duckdb
@@ -102,3 +103,36 @@ def test_notebook_runs_on_a_demo_snapshot(path, demo_snapshot, monkeypatch):
 
 def test_the_three_notebooks_are_there():
     assert [p.stem for p in NOTEBOOKS] == ["01_eksamensdagen", "02_innlogging_og_ip", "03_oversiktens_komponenter"]
+
+
+def test_snapshot_is_consistent_while_candidates_keep_logging_in(world, desk, tmp_path):
+    """Writes go on during the export; every table of the snapshot is from one moment."""
+    world.clock.set(at(8, 30))
+    numbers = ["101AAA-V", "102BBB-V", "201CCC-V", "202DDD-V", "301EEE-V"]
+    stop = threading.Event()
+
+    def keep_logging_in():
+        i = 0
+        while not stop.is_set():
+            number = numbers[i % len(numbers)]
+            desk.login(number)
+            world.access.grant_access(desk.vakt if number != "301EEE-V" else desk.admin, desk.cid(number))
+            i += 1
+
+    writer = threading.Thread(target=keep_logging_in)
+    writer.start()
+    try:
+        for n in range(3):
+            export_snapshot(world.store, world.clock, tmp_path / f"snap{n}")
+    finally:
+        stop.set()
+        writer.join()
+    for n in range(3):
+        snap = open_snapshot(tmp_path / f"snap{n}")
+        sessions, events, granted = snap.store.query("""SELECT
+            (SELECT count(*) FROM login_sessions),
+            (SELECT count(*) FROM activity_log WHERE event = 'LOGIN'),
+            (SELECT count(*) FROM candidate_state WHERE access_session_id IS NOT NULL)""")[0]
+        assert sessions == events  # each login wrote a session and a log row in one transaction
+        authorized = snap.store.query("SELECT count(*) FROM login_sessions WHERE state = 'AUTHORIZED'")[0][0]
+        assert authorized == granted

@@ -83,6 +83,9 @@ def test_a_county_sees_only_its_schools_and_an_invigilator_is_sent_to_the_monito
     expect(schools(page)).to_have_count(1)
     expect(figure(page, "candidates")).to_have_text("5")
     expect(page.get_by_text("Larvik")).to_have_count(0)
+    page.goto(served.url + "/kandidatmonitor?skole=2")  # another county's school: not opened
+    expect(page.locator(".km-counts")).to_have_text("Viser 5 av 5 kandidater", timeout=20_000)
+    expect(page.get_by_text("Frida Annenskole")).to_have_count(0)
     page.goto(served.url + "/logout")
     log_in(page, served.url, "vakt", path="/oversikt", shows="Oversikten viser hele skoler")
     expect(page.get_by_role("link", name="Kandidatmonitor")).to_be_visible()
