@@ -116,25 +116,37 @@ TIMELINE_FROM = dt.time(8, 0)  # the chart starts before the morning's first log
 
 # The activity log is append-only and written by one writer, so ids grow in commit order:
 # the timeline is counted once and then only over the rows after the last id seen. Those
-# few rows are taken first (MATERIALIZED), so the joins probe them instead of hashing
-# every candidate.
-TIMELINE_SQL = f"""
+# few rows are taken first (MATERIALIZED), so that any joins probe them instead of hashing
+# every candidate; the same statement returns the new last id. Without filters beyond the
+# scope no join is needed at all.
+_TIMELINE_EVENT_LIST = ", ".join(repr(e.value) for events in TIMELINE_EVENTS.values() for e in events)
+_TIMELINE_COUNTS = ", ".join(
+    f"count_if(a.event IN ({', '.join(repr(e.value) for e in events)}))::INTEGER AS {name}"
+    for name, events in TIMELINE_EVENTS.items())
+_TIMELINE_JOINS = """JOIN candidates c ON c.id = a.candidate_id
+    JOIN exam_groups g ON g.id = c.group_id
+    JOIN subjects s ON s.code = g.subject_code
+    JOIN schools sc ON sc.id = a.school_id
+    JOIN municipalities m ON m.id = sc.municipality_id"""
+
+
+def _timeline_sql(filtered: bool) -> str:
+    joins, where = ((_TIMELINE_JOINS, OVERVIEW_FILTER_SQL.format(school="a.school_id")) if filtered else
+                    ("", "($all OR a.school_id IN (SELECT unnest($schools::INTEGER[])))"))
+    return f"""
 WITH new AS MATERIALIZED (
-    SELECT occurred_at, event, candidate_id, school_id FROM activity_log
-    WHERE id > $after AND id <= $upto AND occurred_at >= $day_start AND occurred_at < $day_end
-      AND event IN ({', '.join(repr(e.value) for events in TIMELINE_EVENTS.values() for e in events)}))
-SELECT time_bucket(INTERVAL 10 MINUTE, a.occurred_at) AS "at",
-       {', '.join(f"count_if(a.event IN ({', '.join(repr(e.value) for e in events)}))::INTEGER AS {name}"
-                  for name, events in TIMELINE_EVENTS.items())}
-FROM new a
-JOIN candidates c ON c.id = a.candidate_id
-JOIN exam_groups g ON g.id = c.group_id
-JOIN subjects s ON s.code = g.subject_code
-JOIN schools sc ON sc.id = a.school_id
-JOIN municipalities m ON m.id = sc.municipality_id
-WHERE {OVERVIEW_FILTER_SQL.format(school="a.school_id")}
-GROUP BY ALL ORDER BY "at"
+    SELECT id, occurred_at, event, candidate_id, school_id FROM activity_log WHERE id > $after),
+counted AS (
+    SELECT time_bucket(INTERVAL 10 MINUTE, a.occurred_at) AS "at", {_TIMELINE_COUNTS}
+    FROM new a {joins}
+    WHERE a.event IN ({_TIMELINE_EVENT_LIST}) AND a.occurred_at >= $day_start AND a.occurred_at < $day_end
+      AND {where}
+    GROUP BY ALL)
+SELECT (SELECT max(id) FROM new) AS upto, counted.* FROM (SELECT 1) AS one LEFT JOIN counted ON TRUE
 """
+
+
+TIMELINE_SQL = {filtered: _timeline_sql(filtered) for filtered in (False, True)}
 
 
 class _Timeline:
@@ -145,12 +157,15 @@ class _Timeline:
         self.after = 0
         self.counts: dict[dt.datetime, list[int]] = {}
 
-    def add(self, rows: list[tuple], upto: int) -> None:
-        for at, *values in rows:
-            bucket = self.counts.setdefault(at, [0] * len(values))
-            for i, v in enumerate(values):
-                bucket[i] += v
-        self.after = upto
+    def add(self, rows: list[tuple]) -> None:
+        """Rows of ``TIMELINE_SQL``: (last id, bucket, counts…); no bucket when nothing counted."""
+        for upto, at, *values in rows:
+            if upto is not None:
+                self.after = max(self.after, upto)
+            if at is not None:
+                bucket = self.counts.setdefault(at, [0] * len(values))
+                for i, v in enumerate(values):
+                    bucket[i] += v
 
     def frame(self, start: dt.datetime, now: dt.datetime) -> pd.DataFrame:
         """Every 10 minutes from ``start`` (or the first event) to ``now`` (or the last event),
@@ -513,13 +528,14 @@ class QueryService:
             while len(self._timelines) > self._cache_size // 4:
                 self._timelines.popitem(last=False)
         start = dt.datetime.combine(day, dt.time(), OSLO)
+        filtered = any(params[k] is not None for k in ("county", "municipality", "subject", "two_part"))
+        sql_params = {"all": params["all"], "schools": params["schools"],
+                      "day_start": to_db(start), "day_end": to_db(start + dt.timedelta(days=1))}
+        if filtered:
+            sql_params.update({k: params[k] for k in ("county", "municipality", "subject", "two_part")})
         with timeline.lock:
-            with self.store.read() as cur:
-                upto = cur.execute("SELECT coalesce(max(id), 0) FROM activity_log").fetchone()[0]
-                if upto > timeline.after:
-                    timeline.add(cur.execute(TIMELINE_SQL, {
-                        **params, "after": timeline.after, "upto": upto, "day_start": to_db(start),
-                        "day_end": to_db(start + dt.timedelta(days=1))}).fetchall(), upto)
+            sql_params["after"] = timeline.after
+            timeline.add(self.store.query(TIMELINE_SQL[filtered], sql_params))
             return timeline.frame(dt.datetime.combine(day, TIMELINE_FROM, OSLO), now)
 
     def overview_options(self, actor: Actor) -> dict[str, list[tuple]]:
