@@ -6,35 +6,171 @@ This layer keeps file metadata; the bytes live in the blob store (``files.py``).
 """
 from __future__ import annotations
 
+import csv
+import dataclasses
+import io
+import os
 import uuid
+from typing import BinaryIO
 
-from .base import CandidateService, load_state, refresh_progress, require_staff
+from .base import CandidateService, check_scope, load_state, refresh_progress, require_staff
 from .errors import NotFound, PermissionDenied, RuleViolation
+from .clock import from_db
+from .files import Blob, BlobStore, check_content, safe_name, zip_names
 from .model import AccessStatus, Actor, CandidateState, Event, ExamPart, Role
-from .rules import access_status, file_error
+from .rules import access_status, batch_error, file_error
+
+
+@dataclasses.dataclass(frozen=True)
+class Upload:
+    """One file as it arrives: its name (display text only) and its bytes or a readable file."""
+
+    name: str
+    data: bytes | BinaryIO
+
+    @property
+    def size(self) -> int:
+        if isinstance(self.data, (bytes, bytearray)):
+            return len(self.data)
+        return os.fstat(self.data.fileno()).st_size
+
+
+@dataclasses.dataclass(frozen=True)
+class BatchResult:
+    uploaded: list[tuple[str, str]]  # (file id, name)
+    rejected: list[tuple[str, str]]  # (name, label key): "Filer med feil"
 
 
 class DeliveryService(CandidateService):
-    def upload(self, actor: Actor, candidate_id: int, name: str, size: int,
-               part: ExamPart | None = None, sha256: str | None = None) -> str:
-        """Record one uploaded file. Refused when absent, posted, or (for a candidate) without access."""
+    def __init__(self, store, clock, blobs: BlobStore):
+        super().__init__(store, clock)
+        self.blobs = blobs
+
+    def upload(self, actor: Actor, candidate_id: int, name: str, data: bytes | BinaryIO,
+               part: ExamPart | None = None) -> str:
+        """One file: its id, or the RuleViolation that keeps it out."""
+        result = self.upload_batch(actor, candidate_id, [Upload(name, data)], part)
+        if result.rejected:
+            raise RuleViolation(result.rejected[0][1], name)
+        return result.uploaded[0][0]
+
+    def upload_batch(self, actor: Actor, candidate_id: int, files: list[Upload],
+                     part: ExamPart | None = None) -> BatchResult:
+        """Store a batch of files for a candidate (SPEC §6). The whole batch is refused for
+        more than 100 files or 300 MB, or when the candidate may not receive files; each
+        file is refused on its own for a duplicate name, a type outside the list, more than
+        40 MB, or content that does not match its type. Bytes go to the blob store (fsynced)
+        before the rows are committed."""
+        with self.store.read() as cur:
+            state = load_state(cur, candidate_id)
+        check_scope(actor, state)
+        self._check_upload(actor, state)
+        if (error := batch_error(len(files), sum(f.size for f in files))) is not None:
+            raise RuleViolation(error)
+        taken = [r[0] for r in self.store.query(
+            "SELECT name FROM files WHERE candidate_id = ? AND deleted_at IS NULL", [candidate_id])]
+        stored, rejected = [], []
+        for upload in files:
+            error = file_error(upload.name, upload.size, taken)
+            if error is None:
+                try:
+                    blob = self.blobs.put(upload.data)
+                except RuleViolation as e:  # longer than it said it was
+                    error = e.key
+                else:
+                    error = check_content(upload.name, blob.head, blob.size)
+            if error is None:
+                stored.append((upload.name, blob))
+                taken.append(upload.name)
+            else:
+                rejected.append((upload.name, error))
+        uploaded, late = self._record(actor, candidate_id, stored, part) if stored else ([], [])
+        return BatchResult(uploaded, rejected + late)
+
+    def _record(self, actor: Actor, candidate_id: int, stored: list[tuple[str, Blob]],
+                part: ExamPart | None) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+        """The rows for stored blobs, in one transaction that checks the candidate again (it
+        may have been deleted, or another upload may have taken a name, meanwhile)."""
         with self._changing(actor, candidate_id) as (tx, state):
             self._check_upload(actor, state)
             part = self._part_for(actor, state, part)
-            existing = [r[0] for r in tx.all(
-                "SELECT name FROM files WHERE candidate_id = ? AND deleted_at IS NULL",
-                [candidate_id])]
-            if (error := file_error(name, size, existing)) is not None:
-                raise RuleViolation(error, name)
-            file_id = uuid.uuid4().hex
-            tx.execute(
-                """INSERT INTO files (id, candidate_id, part, name, size, sha256, uploaded_at,
-                       uploaded_by, uploaded_by_role) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                [file_id, candidate_id, part.value if part else None, name, size, sha256,
-                 self.clock.db_now(), actor.user_id, actor.role.value],
-            )
-            self._after_files_changed(tx, actor, state, Event.FILE_UPLOADED, detail=name)
-            return file_id
+            taken = {r[0].casefold() for r in tx.all(
+                "SELECT name FROM files WHERE candidate_id = ? AND deleted_at IS NULL", [candidate_id])}
+            uploaded, late = [], []
+            for name, blob in stored:
+                if name.casefold() in taken:
+                    late.append((name, "file.duplicate"))
+                    continue
+                file_id = uuid.uuid4().hex
+                tx.execute(
+                    """INSERT INTO files (id, candidate_id, part, name, size, sha256, uploaded_at,
+                           uploaded_by, uploaded_by_role) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                    [file_id, candidate_id, part.value if part else None, name, blob.size, blob.sha256,
+                     self.clock.db_now(), actor.user_id, actor.role.value])
+                taken.add(name.casefold())
+                uploaded.append((file_id, name))
+            if uploaded:
+                refresh_progress(tx, [candidate_id])
+                after = load_state(tx.cursor, candidate_id)
+                for _, name in uploaded:
+                    self._log(tx, actor, Event.FILE_UPLOADED, state, after, detail=name)
+            return uploaded, late
+
+    # -- reading the bytes back ----------------------------------------------------------
+    def referenced_blobs(self) -> set[str]:
+        """Blobs that live file rows point at (the rest may be swept)."""
+        return {sha for (sha,) in self.store.query(
+            "SELECT DISTINCT sha256 FROM files WHERE deleted_at IS NULL AND sha256 IS NOT NULL")}
+
+    def open_file(self, actor: Actor, candidate_id: int, file_id: str) -> tuple[str, int, BinaryIO]:
+        """(name, size, bytes) of one live file of the candidate, within the actor's scope."""
+        with self.store.read() as cur:
+            check_scope(actor, load_state(cur, candidate_id))
+            row = cur.execute("""SELECT name, size, sha256 FROM files WHERE id = ? AND candidate_id = ?
+                                 AND deleted_at IS NULL""", [file_id, candidate_id]).fetchone()
+        if row is None or row[2] is None:
+            raise NotFound("error.file_unknown")
+        return row[0], row[1], self.blobs.open(row[2])
+
+    def candidate_zip(self, actor: Actor, candidate_id: int) -> tuple[str, list[tuple[str, object]]]:
+        """"Last ned filene" in "Vis filer": (zip file name, entries for ``write_zip``)."""
+        with self.store.read() as cur:
+            state = load_state(cur, candidate_id)
+            check_scope(actor, state)
+            rows = cur.execute("""SELECT name, sha256 FROM files WHERE candidate_id = ? AND deleted_at IS NULL
+                                  AND sha256 IS NOT NULL ORDER BY uploaded_at, name""", [candidate_id]).fetchall()
+        names = zip_names(safe_name(name) for name, _ in rows)
+        return (f"{safe_name(state.number)}.zip",
+                [(n, (lambda sha=sha: self.blobs.open(sha))) for n, (_, sha) in zip(names, rows)])
+
+    def delivered_zip(self, actor: Actor, school_id: int, group_id: int | None = None
+                      ) -> tuple[str, list[tuple[str, object]]]:
+        """Nedlasting: every delivered file of a school (or one group) in scope, in folders
+        group/candidate/, with manifest.csv listing each file, its part, time and sha256."""
+        require_staff(actor)
+        groups = actor.scope.group_ids
+        if (actor.scope.school_ids is not None and school_id not in actor.scope.school_ids) or (
+                groups is not None and group_id not in groups):
+            raise PermissionDenied()
+        rows = self.store.query(
+            """SELECT g.name, c.number, c.name, g.subject_code, f.name, f.part, f.size, f.delivered_at,
+                      f.delivered_by, f.sha256
+               FROM files f JOIN candidates c ON c.id = f.candidate_id JOIN exam_groups g ON g.id = c.group_id
+               WHERE c.school_id = ? AND (? IS NULL OR g.id = ?) AND f.deleted_at IS NULL
+                 AND f.delivered_at IS NOT NULL AND f.sha256 IS NOT NULL
+               ORDER BY g.name, c.number, f.name""", [school_id, group_id, group_id])
+        names = zip_names(f"{safe_name(group)}/{safe_name(number)}/{safe_name(name)}"
+                          for group, number, _, _, name, *_ in rows)
+        manifest = io.StringIO()
+        out = csv.writer(manifest, delimiter=";")
+        out.writerow(["fil", "kandidatnummer", "navn", "gruppe", "fagkode", "eksamensdel", "bytes",
+                      "levert", "levert_av", "sha256"])
+        for path, (group, number, cname, code, _, part, size, at, by, sha) in zip(names, rows):
+            out.writerow([path, number, cname, group, code, part or "", size, f"{from_db(at):%Y-%m-%d %H:%M:%S}",
+                          by or "", sha])
+        entries = [("manifest.csv", lambda: manifest.getvalue().encode("utf-8-sig"))]
+        entries += [(path, (lambda sha=row[-1]: self.blobs.open(sha))) for path, row in zip(names, rows)]
+        return f"leverte-filer-{school_id}{f'-{group_id}' if group_id else ''}.zip", entries
 
     def set_part(self, actor: Actor, candidate_id: int, file_id: str, part: ExamPart) -> None:
         """Eksamen del for a file of a two-part exam (one-part files are always Eksamen)."""
@@ -95,6 +231,8 @@ class DeliveryService(CandidateService):
         return after
 
     def _check_upload(self, actor: Actor, state: CandidateState) -> None:
+        """Uploads are allowed whatever the progress, except when absent (SPEC §6), posted,
+        deleted, or (for a candidate) without access."""
         if state.deleted:
             raise RuleViolation("file.candidate_deleted")
         if state.absence is not None:

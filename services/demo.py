@@ -14,9 +14,11 @@ from __future__ import annotations
 import csv
 import dataclasses
 import datetime as dt
+import io
 import json
 import os
 import time
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -25,6 +27,7 @@ import pandas as pd
 from .auth import AuthService, hash_password
 from .base import refresh_progress
 from .clock import OSLO, Clock, oslo_at, to_db
+from .files import BlobStore, blob_root
 from .model import Role
 from .rules import access_starts_at, season_suffix
 from .store import DuckDBStore
@@ -128,7 +131,7 @@ def build_demo(path: str | Path, size: str = "small", seed: int = 1, now: dt.dat
         stale.unlink(missing_ok=True)
     store = DuckDBStore(tmp)
     try:
-        stats = _Generator(store, SIZES[size], seed, now).run()
+        stats = _Generator(store, SIZES[size], seed, now, BlobStore(blob_root(path))).run()
         store.checkpoint()
     finally:
         store.close()
@@ -151,8 +154,9 @@ def demo_exam_date(path: str | Path) -> dt.date | None:
 
 
 class _Generator:
-    def __init__(self, store: DuckDBStore, size: DemoSize, seed: int, now: dt.datetime):
+    def __init__(self, store: DuckDBStore, size: DemoSize, seed: int, now: dt.datetime, blobs: BlobStore):
         self.store = store
+        self.blobs = blobs
         self.size = size
         self.rng = np.random.default_rng(seed)
         self.now = now
@@ -185,6 +189,8 @@ class _Generator:
 
     # -- the whole build -------------------------------------------------------------
     def run(self) -> dict:
+        # Every demo answer of a kind shares one small real file (content-addressed: stored once).
+        self.samples = {ext: self.blobs.put(content) for ext, content in sample_answers().items()}
         subjects = load_subjects()
         self.insert("subjects", subjects)
         schools = self.geography()
@@ -460,7 +466,8 @@ class _Generator:
         files.append(pd.DataFrame({
             "id": [f"f{c:07d}-{n}" for c, n in zip(cid[idx], name[idx])], "candidate_id": cid[idx],
             "part": part[idx] if isinstance(part, np.ndarray) else part, "name": name[idx],
-            "size": self.rng.integers(20_000, 3_000_000, len(idx)), "sha256": None,
+            "size": [self.samples[n.rsplit(".", 1)[1]].size for n in name[idx]],
+            "sha256": [self.samples[n.rsplit(".", 1)[1]].sha256 for n in name[idx]],
             "uploaded_at": self.ts(at[idx]),
             "uploaded_by": [f"vakt-{o}" for o in self.org_of(school[idx])] if staff else number[idx],
             "uploaded_by_role": Role.INVIGILATOR.value if staff else Role.CANDIDATE.value,
@@ -488,3 +495,31 @@ class _Generator:
                       FROM login_sessions GROUP BY candidate_id) AS s
                 WHERE cs.candidate_id = s.candidate_id""")
             tx.execute("INSERT INTO school_versions SELECT id, 1 FROM schools")
+
+
+def sample_answers() -> dict[str, bytes]:
+    """A one-page PDF and a one-paragraph DOCX: what the demo's candidates hand in."""
+    pdf = (b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
+           b"2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n"
+           b"3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+           b"/Resources << /Font << /F1 5 0 R >> >> >> endobj\n"
+           b"4 0 obj << /Length 42 >> stream\nBT /F1 18 Tf 72 760 Td (Besvarelse) Tj ET\nendstream endobj\n"
+           b"5 0 obj << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> endobj\n"
+           b"trailer << /Root 1 0 R >>\n%%EOF\n")
+    docx = io.BytesIO()
+    with zipfile.ZipFile(docx, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml",
+                   '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+                   'content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+                   'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override '
+                   'PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+                   'wordprocessingml.document.main+xml"/></Types>')
+        z.writestr("_rels/.rels",
+                   '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/'
+                   'package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
+                   'officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>')
+        z.writestr("word/document.xml",
+                   '<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/'
+                   'wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>Besvarelse</w:t></w:r></w:p></w:body>'
+                   '</w:document>')
+    return {"pdf": pdf, "docx": docx.getvalue()}

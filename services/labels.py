@@ -236,6 +236,10 @@ _NB_ENTRIES: list[tuple[object, str]] = [
     ("file.candidate_deleted", "Kandidaten har blitt slettet"),
     ("file.too_many", "Totalt antall filer er over 100"),
     ("file.batch_too_large", "Samlet størrelse for filene er over 300 MB"),
+    # "Sjekk" (beyond the seed: the content, not only the extension)
+    ("file.checked", "Filen er sjekket"),
+    ("file.empty", "Filen er tom"),
+    ("file.content_mismatch", "Innholdet i filen passer ikke med filtypen"),
 ]
 
 

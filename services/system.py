@@ -10,6 +10,7 @@ from .changes import ChangeFeed
 from .clock import Clock
 from .delivery import DeliveryService
 from .feedback import FeedbackService
+from .files import BlobStore, blob_root
 from .heartbeat import HeartbeatBuffer
 from .importer import ImportService
 from .queries import QueryService
@@ -26,10 +27,14 @@ class Services:
         self.heartbeats = HeartbeatBuffer(self.store, self.clock)
         self.access = AccessService(self.store, self.clock)
         self.absence = AbsenceService(self.store, self.clock)
-        self.delivery = DeliveryService(self.store, self.clock)
+        self.blobs = BlobStore(blob_root(db_path))
+        self.delivery = DeliveryService(self.store, self.clock, self.blobs)
         self.queries = QueryService(self.store, self.clock, self.heartbeats, self.feed)
         self.feedback = FeedbackService(self.store, self.clock)
         self.importer = ImportService(self.store, self.clock)
+        # Blobs of uploads that crashed before their row was committed (nothing else is
+        # running yet: DuckDB admits this one process).
+        self.blobs.sweep(self.delivery.referenced_blobs(), older_than_s=0)
 
     def close(self) -> None:
         self.heartbeats.flush()

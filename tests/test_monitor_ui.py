@@ -13,7 +13,7 @@ from services.importer import ImportService
 from services.model import Absence, system_actor
 
 from .served import ARTIFACTS, Served, log_in
-from .world import EXAM_DAY, at, candidate_id
+from .world import EXAM_DAY, at, candidate_id, pdf, png
 
 LIVE = 3_000  # ms: the issue asks for changes within 2 s; the extra second is for a slow CI machine
 
@@ -90,7 +90,7 @@ def test_monitor_shows_the_school_with_both_exam_kinds_unambiguous(served, page)
 
 
 def test_every_filter_counts_in_reset_and_search_finds_number_and_name(served, page):
-    served.services.delivery.upload(system_actor(), candidate_id(served.services, "102BBB-V"), "svar.pdf", 1000)
+    served.services.delivery.upload(system_actor(), candidate_id(served.services, "102BBB-V"), "svar.pdf", pdf(1000))
     log_in(page, served.url, "skoleadmin")
     reset = page.locator(".bk-btn").filter(has_text="Nullstill filter")
     expect(reset).to_have_text("Nullstill filter (0)")
@@ -339,8 +339,8 @@ def test_vis_filer_lists_the_candidates_files(served, page):
     candidate_logs_in(served, "101AAA-V")
     served.services.access.grant_access(vakt, cid)
     served.services.delivery.upload(served.services.auth.candidate_actor_by_id(cid, "158.36.1.10"), cid,
-                                    "svar-kandidat.pdf", 360_700)
-    served.services.delivery.upload(vakt, cid, "skannet.png", 1_250_000)
+                                    "svar-kandidat.pdf", pdf(360_700))
+    served.services.delivery.upload(vakt, cid, "skannet.png", png(1_250_000))
     log_in(page, served.url, "skoleadmin")
     more(page, "101AAA-V", "Vis filer")
     files = page.locator(".km-dialog .km-files")

@@ -7,7 +7,7 @@ from services.errors import PermissionDenied
 from services.model import Absence, ExamPart, OverviewStatus
 from services.queries import MonitorFilter, OverviewFilter, QueryService
 
-from .world import at
+from .world import at, pdf
 
 S = OverviewStatus
 
@@ -29,7 +29,7 @@ def morning(world, desk):
     s.delivery.send_by_post(desk.admin, desk.cid("202DDD-V"))
     s.access.block(admin2, desk.cid("401FFF-V"))
     s.clock.set(at(9, 10))
-    s.delivery.upload(desk.vakt, desk.cid("101AAA-V"), "svar.pdf", 1000)
+    s.delivery.upload(desk.vakt, desk.cid("101AAA-V"), "svar.pdf", pdf(1000))
     s.delivery.deliver(desk.vakt, desk.cid("101AAA-V"))
     s.clock.set(at(9, 40))
     return s

@@ -7,7 +7,7 @@ from services.errors import InvalidInput, NotFound, PermissionDenied, RuleViolat
 from services.model import Absence, AccessStatus
 from services.queries import MonitorFilter
 
-from .world import CSV, at
+from .world import CSV, at, pdf
 
 
 def test_invigilator_sees_only_their_groups(desk):
@@ -22,7 +22,7 @@ def test_invigilator_sees_only_their_groups(desk):
     lambda d, c: d.s.access.block(d.vakt, c),
     lambda d, c: d.s.absence.set_absence(d.vakt, c, Absence.UNDOCUMENTED),
     lambda d, c: d.s.delivery.send_by_post(d.vakt, c),
-    lambda d, c: d.s.delivery.upload(d.vakt, c, "a.pdf", 1),
+    lambda d, c: d.s.delivery.upload(d.vakt, c, "a.pdf", pdf(16)),
     lambda d, c: d.s.queries.activity_log(d.vakt, c),
     lambda d, c: d.s.queries.sessions(d.vakt, c),
 ])

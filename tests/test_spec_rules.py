@@ -9,7 +9,7 @@ from services.labels import label
 from services.model import Absence, AccessStatus, Action, ExamPart, Progress
 from services.queries import MonitorFilter
 
-from .world import at
+from .world import at, docx, pdf
 
 
 def _nothing(d, n):
@@ -151,7 +151,7 @@ def test_progress_table(desk, number, files, posted, part1, part2):
     desk.s.clock.set(at(11, 30))
     cid = desk.cid(number)
     for i, (part, deliver) in enumerate(files):
-        desk.s.delivery.upload(desk.vakt, cid, f"svar-{i}.pdf", 1000, part=part)
+        desk.s.delivery.upload(desk.vakt, cid, f"svar-{i}.pdf", pdf(1000), part=part)
         if deliver:
             desk.s.delivery.deliver(desk.vakt, cid)
     if posted:
@@ -167,7 +167,7 @@ def test_delivery_ends_access_and_turns_the_row_green(desk):
     session = desk.login("101AAA-V")
     desk.s.access.grant_access(desk.vakt, desk.cid("101AAA-V"))
     candidate = desk.candidate("101AAA-V")
-    desk.s.delivery.upload(candidate, desk.cid("101AAA-V"), "svar.docx", 2000)
+    desk.s.delivery.upload(candidate, desk.cid("101AAA-V"), "svar.docx", docx(2000))
     assert desk.row("101AAA-V").progress_2 is Progress.UPLOADING
     desk.s.delivery.deliver(candidate, desk.cid("101AAA-V"))
     row = desk.row("101AAA-V")
@@ -189,13 +189,13 @@ def test_posting_both_parts_ends_access(desk):
 
 def test_absence_hides_progress_and_forbids_uploads(desk):
     desk.s.clock.set(at(10, 0))
-    desk.s.delivery.upload(desk.vakt, desk.cid("101AAA-V"), "svar.pdf", 10)
+    desk.s.delivery.upload(desk.vakt, desk.cid("101AAA-V"), "svar.pdf", pdf(10))
     _undocumented(desk, "101AAA-V")
     row = desk.row("101AAA-V")
     assert row.progress_2 is None and not row.finished
     assert Action.DELIVER_ON_BEHALF not in row.actions
     with pytest.raises(RuleViolation) as err:
-        desk.s.delivery.upload(desk.vakt, desk.cid("101AAA-V"), "svar2.pdf", 10)
+        desk.s.delivery.upload(desk.vakt, desk.cid("101AAA-V"), "svar2.pdf", pdf(10))
     assert str(err.value) == "Kandidaten er registrert med fravær"
     # Absence hides progress from the filter too.
     page = desk.s.queries.monitor_page(desk.admin, MonitorFilter(school_id=1, progress=Progress.UPLOADING))
@@ -225,7 +225,7 @@ def test_after_the_exam_day_only_a_school_admin_changes_absence(desk):
 
 def test_progress_filter_on_two_part_matches_either_part(desk):
     desk.s.clock.set(at(11, 30))
-    desk.s.delivery.upload(desk.vakt, desk.cid("201CCC-V"), "del1.pdf", 10, part=ExamPart.PART_1)
+    desk.s.delivery.upload(desk.vakt, desk.cid("201CCC-V"), "del1.pdf", pdf(10), part=ExamPart.PART_1)
     page = desk.s.queries.monitor_page(desk.admin, MonitorFilter(school_id=1, progress=Progress.UPLOADING))
     assert [r.number for r in page.rows] == ["201CCC-V"]
     page = desk.s.queries.monitor_page(desk.admin, MonitorFilter(school_id=1, progress=Progress.NOT_UPLOADED))
@@ -256,7 +256,7 @@ def test_actions_offered_follow_the_state(desk):
 def test_two_part_files_need_a_part_before_delivery(desk):
     desk.s.clock.set(at(11, 30))
     cid = desk.cid("201CCC-V")
-    file_id = desk.s.delivery.upload(desk.vakt, cid, "skann.pdf", 100)
+    file_id = desk.s.delivery.upload(desk.vakt, cid, "skann.pdf", pdf(100))
     with pytest.raises(RuleViolation) as err:
         desk.s.delivery.deliver(desk.vakt, cid)
     assert str(err.value) == "Alle filer må ha eksamensdel før levering"
@@ -273,9 +273,9 @@ def test_two_part_files_need_a_part_before_delivery(desk):
 ])
 def test_file_errors_use_the_seed_texts(desk, name, size, key):
     desk.s.clock.set(at(10, 0))
-    desk.s.delivery.upload(desk.vakt, desk.cid("101AAA-V"), "svar.pdf", 10)
+    desk.s.delivery.upload(desk.vakt, desk.cid("101AAA-V"), "svar.pdf", pdf(10))
     with pytest.raises(RuleViolation) as err:
-        desk.s.delivery.upload(desk.vakt, desk.cid("101AAA-V"), name, size)
+        desk.s.delivery.upload(desk.vakt, desk.cid("101AAA-V"), name, pdf(size))
     assert str(err.value).startswith(key)
 
 
@@ -283,4 +283,4 @@ def test_candidate_cannot_upload_before_the_exam_starts(desk):
     desk.s.clock.set(at(8, 40))
     _grant(desk, "101AAA-V")
     with pytest.raises(RuleViolation):
-        desk.s.delivery.upload(desk.candidate("101AAA-V"), desk.cid("101AAA-V"), "svar.pdf", 10)
+        desk.s.delivery.upload(desk.candidate("101AAA-V"), desk.cid("101AAA-V"), "svar.pdf", pdf(10))

@@ -11,7 +11,7 @@ from services.model import Absence, ExamPart
 from services.queries import MonitorFilter
 
 from .conftest import open_world
-from .world import assert_consistent, at, most_sessions_with_access
+from .world import assert_consistent, at, most_sessions_with_access, pdf
 
 NUMBERS = ["101AAA-V", "102BBB-V", "201CCC-V"]
 candidates = st.sampled_from(NUMBERS)
@@ -107,7 +107,7 @@ class ExamDay(RuleBasedStateMachine):
     def upload(self, number, by_candidate, part):
         self.uploads += 1
         actor = self.candidate(number) if by_candidate else self.vakt
-        self.act(number, lambda: self.s.delivery.upload(actor, self.ids[number], f"fil{self.uploads}.pdf", 100, part=part))
+        self.act(number, lambda: self.s.delivery.upload(actor, self.ids[number], f"fil{self.uploads}.pdf", pdf(100), part=part))
 
     @rule(number=candidates, by_candidate=st.booleans())
     def deliver(self, number, by_candidate):

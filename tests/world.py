@@ -85,3 +85,19 @@ def assert_consistent(services: Services, row, now: dt.datetime) -> None:
         "SELECT part, delivered_at IS NOT NULL FROM files WHERE candidate_id = ? AND deleted_at IS NULL", [cid])
     posted = services.store.query("SELECT posted FROM candidate_state WHERE candidate_id = ?", [cid])[0][0]
     assert (state.progress_1, state.progress_2) == expected_progress(files, state.two_part, posted)
+
+
+def pdf(size: int = 1000) -> bytes:
+    """Bytes that start like a PDF ("Sjekk" reads the first bytes), ``size`` long."""
+    head = b"%PDF-1.4\n"
+    return head + b"%" * max(0, size - len(head))
+
+
+def docx(size: int = 1000) -> bytes:
+    head = b"PK\x03\x04"
+    return head + b"\x00" * max(0, size - len(head))
+
+
+def png(size: int = 1000) -> bytes:
+    head = b"\x89PNG\r\n\x1a\n"
+    return head + b"\x00" * max(0, size - len(head))
