@@ -16,7 +16,7 @@ from services.heartbeat import HeartbeatFlusher
 from services.labels import label
 from services.system import Services
 
-from . import admin
+from . import admin, downloads
 from .auth import HomeHandler, StaffAuth
 from .live import LiveHub
 from .pages.monitor import PATH as MONITOR, monitor_page
@@ -91,7 +91,8 @@ def serve(db_path: str, port: int = 5006, address: str = "localhost", clock: Clo
             num_threads=num_threads, threaded=threaded, cookie_secret=secret,
             auth_provider=StaffAuth(app.services), use_xheaders=trust_proxy,
             extra_patterns=[(r"/", HomeHandler, {"services": app.services}),
-                            (export_path, admin.ExportHandler, export_args)],
+                            (export_path, admin.ExportHandler, export_args),
+                            *downloads.routes(app.services)],
             websocket_origin=[f"{address}:{port}", f"localhost:{port}", f"127.0.0.1:{port}"],
             **server_kwargs)
     finally:

@@ -186,6 +186,7 @@ _NB_ENTRIES: list[tuple[object, str]] = [
     ("ui.file_uploaded", "Opplastet"),
     ("ui.file_delivered", "Levert"),
     ("ui.part_missing", "Ikke valgt"),
+    ("ui.download_files", "Last ned filene"),
     # The overview (SPEC §10); the statuses reuse the seed's words
     (OverviewStatus.ABSENT, "Fravær"),
     (OverviewStatus.DELIVERED, "Levert digitalt"),

@@ -4,6 +4,8 @@ from __future__ import annotations
 import csv
 import io
 import re
+import zipfile
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -348,6 +350,21 @@ def test_vis_filer_lists_the_candidates_files(served, page):
     expect(files.locator(".tabulator-row").filter(has_text="svar-kandidat.pdf")).to_contain_text("Kandidat")
     expect(files.locator(".tabulator-row").filter(has_text="skannet.png")).to_contain_text("Eksamensvakt")
     expect(files.locator(".tabulator-row").filter(has_text="skannet.png")).to_contain_text("Opplastet")
+    with page.expect_download() as one:
+        files.get_by_role("link", name="skannet.png").click()
+    assert one.value.suggested_filename == "skannet.png"
+    assert Path(one.value.path()).read_bytes() == png(1_250_000)
+    with page.expect_download() as everything:
+        page.locator(".km-dialog").get_by_role("link", name="Last ned filene").click()
+    assert everything.value.suggested_filename == "101AAA-V.zip"
+    with zipfile.ZipFile(everything.value.path()) as archive:
+        assert sorted(archive.namelist()) == ["skannet.png", "svar-kandidat.pdf"]
+        assert archive.read("svar-kandidat.pdf") == pdf(360_700)
+    # Another school's invigilator gets nothing, not even with the address.
+    page.goto(served.url + "/logout")
+    log_in(page, served.url, "vakt2")
+    response = page.request.get(f"{served.url}/filer/{cid}.zip")
+    assert response.status == 403
 
 
 def test_a_forged_forwarded_for_header_is_not_believed(served, browser):

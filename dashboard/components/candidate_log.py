@@ -5,12 +5,16 @@ one HTML cell and holds only our own text.
 """
 from __future__ import annotations
 
+import html
+
 import pandas as pd
 import panel as pn
 
 from services.clock import OSLO
 from services.labels import label
 from services.queries import FileInfo, LogEntry, SessionInfo
+
+from ..downloads import candidate_zip_url, file_url
 
 DOT = '<span style="display:inline-block;width:.7em;height:.7em;border-radius:50%;background:{color}"></span> {text}'
 
@@ -63,10 +67,12 @@ def sessions_table(sessions: list[SessionInfo]) -> pn.widgets.Tabulator:
                                 css_classes=["km-sessions"])
 
 
-def files_table(files: list[FileInfo]) -> pn.viewable.Viewable:
+def files_table(files: list[FileInfo], candidate_id: int) -> pn.viewable.Viewable:
+    """The candidate's files; a name downloads that file, "Last ned filene" all as a zip."""
     if not files:
         return pn.pane.Markdown(label("ui.no_files"))
     df = pd.DataFrame({
+        "url": [file_url(candidate_id, f.file_id) for f in files],
         label("ui.col_file"): [f.name for f in files],
         label("ui.col_size"): [kilobytes(f.size) for f in files],
         label("ui.col_part"): [label(f.part) if f.part else label("ui.part_missing") for f in files],
@@ -76,8 +82,15 @@ def files_table(files: list[FileInfo]) -> pn.viewable.Viewable:
         label("ui.col_status"): [label("ui.file_delivered") if f.delivered else label("ui.file_uploaded")
                                  for f in files],
     })
-    return pn.widgets.Tabulator(df, show_index=False, disabled=True, selectable=False,
-                                layout="fit_data_stretch", sizing_mode="stretch_width", css_classes=["km-files"])
+    table = pn.widgets.Tabulator(
+        df, show_index=False, disabled=True, selectable=False, hidden_columns=["url"], layout="fit_data_stretch",
+        sizing_mode="stretch_width", css_classes=["km-files"],
+        # Tabulator's link formatter writes the name as text (escaped) and the URL from "url".
+        formatters={label("ui.col_file"): {"type": "link", "urlField": "url", "download": True}})
+    download_all = pn.pane.HTML(
+        f'<a class="km-download-all" href="{html.escape(candidate_zip_url(candidate_id))}" download>'
+        f'{html.escape(label("ui.download_files"))}</a>')
+    return pn.Column(download_all, table, sizing_mode="stretch_width")
 
 
 def kilobytes(size: int) -> str:

@@ -309,7 +309,8 @@ class MonitorApp(Viewer):
         except ServiceError as e:
             self._say(str(e), "danger")
             return
-        self._open_dialog(label("ui.files_for").format(name=row.name, number=row.number), files_table(files),
+        self._open_dialog(label("ui.files_for").format(name=row.name, number=row.number),
+                          files_table(files, row.candidate_id),
                           width=WIDE)
 
     def _open_feedback(self) -> None:
