@@ -20,6 +20,7 @@ from . import admin, downloads
 from .auth import HomeHandler, StaffAuth
 from .live import LiveHub
 from .pages.monitor import PATH as MONITOR, monitor_page
+from .pages.deliver import PATH as DELIVER, deliver_page
 from .pages.overview import PATH as OVERVIEW, overview_page
 
 
@@ -36,7 +37,8 @@ class App:
 
     def routes(self) -> dict:
         return {MONITOR: lambda: session_page(monitor_page(self.services, self.hub)),
-                OVERVIEW: lambda: session_page(overview_page(self.services, self.hub))}
+                OVERVIEW: lambda: session_page(overview_page(self.services, self.hub)),
+                DELIVER: lambda: session_page(deliver_page(self.services, self.hub))}
 
     def announce(self, url: str) -> tuple[str, dict]:
         """Leave the address and an export token beside the database (``kandidatmonitor
@@ -70,7 +72,7 @@ def release_session_views(session_context) -> None:
 
 
 def configure_panel() -> None:
-    pn.extension("tabulator", "modal", notifications=True)
+    pn.extension("tabulator", "modal", "filedropper", notifications=True)
     pn.config.disconnect_notification = label("ui.disconnected")
 
 

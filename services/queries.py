@@ -21,7 +21,7 @@ from ua_parser import parse as parse_user_agent
 
 from .base import STATE_COLUMNS, STATE_FROM, check_scope, load_state, state_from_row
 from .clock import OSLO, Clock, from_db, to_db
-from .errors import PermissionDenied
+from .errors import NotFound, PermissionDenied
 from .model import (AccessStatus, Action, Actor, CandidateState, Event, ExamPart, OverviewStatus, Progress,
                     Role)
 from .rules import (ACCESS_START_TIMES, ACTIVE_GRACE_S, NO_LOGIN_ALERT_AFTER, NO_LOGIN_ALERT_MIN,
@@ -316,7 +316,7 @@ class LogEntry:
 
 @dataclasses.dataclass(frozen=True)
 class FileInfo:
-    """One line of "Vis filer"."""
+    """One line of "Vis filer" and of "Lever for kandidat"."""
 
     file_id: str
     name: str
@@ -325,6 +325,18 @@ class FileInfo:
     uploaded_at: dt.datetime
     uploaded_by_candidate: bool
     delivered: bool
+    delivered_at: dt.datetime | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class DeliveryPage:
+    """What "Lever for kandidat" shows of one candidate (SPEC §6)."""
+
+    candidate: CandidateState
+    subject_code: str
+    subject_name: str
+    files: list[FileInfo]
+    allowed: bool  # not absent, not "Sendes i posten": the page offers uploads
 
 
 class QueryService:
@@ -599,12 +611,26 @@ class QueryService:
         """Vis filer: the candidate's live files, oldest first."""
         self.candidate(actor, candidate_id)
         rows = self.store.query(
-            """SELECT id, name, size, part, uploaded_at, uploaded_by_role, delivered_at IS NOT NULL
+            """SELECT id, name, size, part, uploaded_at, uploaded_by_role, delivered_at
                FROM files WHERE candidate_id = ? AND deleted_at IS NULL ORDER BY uploaded_at, name""",
             [candidate_id])
         return [FileInfo(fid, name, size, ExamPart(part) if part else None, from_db(at),
-                         role == Role.CANDIDATE.value, delivered)
+                         role == Role.CANDIDATE.value, delivered is not None, from_db(delivered))
                 for fid, name, size, part, at, role, delivered in rows]
+
+    def delivery_page(self, actor: Actor, number: str) -> DeliveryPage:
+        """"Lever for kandidat" for the candidate with this number, within the actor's scope."""
+        row = self.store.query(
+            """SELECT c.id, s.code, s.name FROM candidates c JOIN exam_groups g ON g.id = c.group_id
+               JOIN subjects s ON s.code = g.subject_code WHERE c.number = ?""", [number.strip().upper()])
+        if not row:
+            raise NotFound("error.not_found")
+        candidate_id, code, name = row[0]
+        state = self.candidate(actor, candidate_id)
+        if not actor.role.is_staff:
+            raise PermissionDenied()
+        return DeliveryPage(state, code, name, self.files(actor, candidate_id),
+                            allowed=Action.DELIVER_ON_BEHALF in allowed_actions(state))
 
     def activity_log(self, actor: Actor, candidate_id: int) -> list[LogEntry]:
         """Aktivitetslogg: every event of the candidate, newest first."""

@@ -1,0 +1,305 @@
+"""/lever?kandidat=<nr>: "Lever for kandidat" (SPEC §6), an invigilator uploads and delivers
+a candidate's files.
+
+Every file goes through ``DeliveryService`` (limits, types, "Sjekk", part rules, scope) with
+the session's Actor; this page only shows what comes back. Files the service refuses are
+listed under "Filer med feil" with the seed's text and are not kept.
+"""
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+import panel as pn
+from panel.viewable import Viewer
+
+from services.delivery import Upload
+from services.errors import ServiceError
+from services.labels import label
+from services.model import Action, ExamPart
+from services.queries import DeliveryPage, FileInfo
+from services.rules import ACCEPTED_EXTENSIONS, MAX_FILE_BYTES, MAX_FILES_PER_BATCH, batch_error
+from services.system import Services
+
+from ..auth import session_actor
+from ..components.candidate_log import kilobytes, oslo
+from ..components.file_drop import BoundedFileDropper, speak_norwegian
+from ..components.header import page_header
+from ..downloads import file_url
+from ..live import LiveHub, Waker
+
+PATH = "/lever"
+MONITOR = "/kandidatmonitor"
+PARTS = [ExamPart.PART_1, ExamPart.PART_2, ExamPart.PART_1_AND_2]
+
+CSS = """
+.km-facts { display: flex; gap: 2rem; flex-wrap: wrap; margin: .3rem 0 .8rem; }
+.km-facts b { display: block; font-size: .85em; color: #555; font-weight: 600; }
+details.km-types summary { cursor: pointer; color: #1a5fb4; text-decoration: underline; }
+details.km-types p { max-width: 60rem; font-size: .9em; }
+"""
+
+
+class DeliverApp(Viewer):
+    def __init__(self, services: Services, hub: LiveHub, **params):
+        super().__init__(**params)
+        self.services = services
+        self.actor = session_actor(services)
+        number = (pn.state.session_args.get("kandidat") or [b""])[0].decode(errors="replace")
+        self.header = page_header(label(Action.DELIVER_ON_BEHALF), self.actor, {label("ui.nav_monitor"): MONITOR})
+        self.message = pn.pane.Alert("", visible=False, sizing_mode="stretch_width", css_classes=["km-message"])
+        try:
+            self.page: DeliveryPage | None = services.queries.delivery_page(self.actor, number)
+        except ServiceError as e:
+            self.page = None
+            self._say(str(e), "danger")
+            return
+        self.candidate_id = self.page.candidate.candidate_id
+        self.errors: list[tuple[str, int, str]] = []  # (name, size, label key): "Filer med feil"
+        self.received = self.stored = self.received_bytes = self.stored_bytes = 0  # this batch
+        self.dropper = BoundedFileDropper(
+            on_file=self._file_arrived, on_too_large=lambda name, size: self._refused(name, size, "file.too_large"),
+            on_removed=self._file_removed,
+            limit=MAX_FILE_BYTES, multiple=True, chunk_size=1_000_000, sizing_mode="stretch_width",
+            # The browser stops the absurd; the service enforces the seed's limits and texts.
+            max_file_size="100MB", max_total_file_size="400MB", max_files=MAX_FILES_PER_BATCH + 50, previews=["image"],
+            css_classes=["km-dropper"])
+        self.counter = pn.pane.HTML("", css_classes=["km-counter"])
+        self.error_table = pn.Column(sizing_mode="stretch_width")
+        self.uploaded_table = pn.Column(sizing_mode="stretch_width")
+        self.delivered_table = pn.Column(sizing_mode="stretch_width")
+        self.tabs = pn.Tabs(dynamic=False, sizing_mode="stretch_width", css_classes=["km-file-tabs"])
+        self.deliver_button = pn.widgets.Button(label=label("ui.deliver_all"), color="primary",
+                                                css_classes=["km-deliver"])
+        self.deliver_button.on_click(lambda _e: self._deliver())
+        self.delete_marked = pn.widgets.Button(label=label("ui.delete_marked"), color="light",
+                                               css_classes=["km-delete-marked"])
+        self.delete_marked.on_click(lambda _e: self._delete_marked())
+        self.dialog = pn.Modal(sizing_mode="stretch_width", css_classes=["km-dialog"])
+        self._dropped: dict[str, str] = {}  # name → file id of what this page stored, for "fjern"
+        speak_norwegian(pn.state.curdoc)
+        self._show()
+        self._waker = Waker(self, pn.state.curdoc)
+        hub.watch(self._waker, self.page.candidate.school_id)
+        pn.state.on_session_destroyed(lambda _ctx: hub.forget(self._waker))
+
+    # -- layout ----------------------------------------------------------------------
+    def __panel__(self):
+        if self.page is None:
+            return pn.Column(self.header, self.message, sizing_mode="stretch_width", margin=(10, 20))
+        c = self.page.candidate
+        facts = (f'<h2>{html.escape(label("ui.upload_for").format(name=c.name))}</h2><div class="km-facts">'
+                 f'<span><b>{html.escape(label("ui.candidate_number"))}</b>{html.escape(c.number)}</span>'
+                 f'<span><b>{html.escape(label("ui.subject_code"))}</b>{html.escape(self.page.subject_code)}</span>'
+                 f'<span><b>{html.escape(label("ui.subject_name"))}</b>{html.escape(self.page.subject_name)}</span>'
+                 f'</div><details class="km-types"><summary>{html.escape(label("ui.accepted_types"))}</summary>'
+                 f'<p>{html.escape(", ".join(sorted(ACCEPTED_EXTENSIONS)))}</p></details>')
+        body = [pn.pane.HTML(facts, sizing_mode="stretch_width", stylesheets=[CSS])]
+        if self.page.allowed:
+            body += [self.dropper, self.counter]
+        else:
+            body.append(pn.pane.Alert(html.escape(label("ui.not_offered")), alert_type="warning"))
+        return pn.Column(self.header, self.message, *body, self.tabs, self.dialog,
+                         sizing_mode="stretch_width", margin=(10, 20))
+
+    # -- live ------------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Woken by the live hub when the school changes (the candidate, a colleague). Redraw
+        only when this candidate's files or state moved: a redraw replaces the part choices
+        under the user's hand."""
+        try:
+            page = self.services.queries.delivery_page(self.actor, self.page.candidate.number)
+        except ServiceError as e:
+            self._say(str(e), "danger")
+            return
+        if page != self.page:
+            self.page = page
+            self._show()
+
+    def _reload(self) -> None:
+        self.page = self.services.queries.delivery_page(self.actor, self.page.candidate.number)
+        self._show()
+
+    def _show(self) -> None:
+        files = self.page.files
+        uploaded = [f for f in files if not f.delivered]
+        delivered = [f for f in files if f.delivered]
+        if self.received:  # "Lastet opp 3 av 3 filer": this batch
+            x, y, total = self.stored, self.received, self.stored_bytes
+        else:
+            x = y = len(uploaded)
+            total = sum(f.size for f in uploaded)
+        self.counter.object = html.escape(label("ui.upload_counter").format(x=x, y=y, total=kilobytes(total)))
+        self.error_table[:] = [self._error_view()]
+        self.uploaded_table[:] = [self._uploaded_view(uploaded)]
+        self.delivered_table[:] = [self._delivered_view(delivered)]
+        active = self.tabs.active
+        if len(self.tabs) == 0:
+            self.tabs[:] = [(label("ui.tab_errors"), self.error_table), (label("ui.tab_uploaded"), self.uploaded_table),
+                            (label("ui.tab_delivered"), self.delivered_table)]
+            self.tabs.active = 1
+        else:
+            self.tabs.active = active
+
+    def _error_view(self):
+        if not self.errors:
+            return pn.pane.Markdown(label("ui.no_errors"))
+        frame = pd.DataFrame({label("ui.col_file"): [n for n, _, _ in self.errors],
+                              label("ui.col_size"): [kilobytes(s) for _, s, _ in self.errors],
+                              label("ui.col_error"): [label(k) for _, _, k in self.errors]})
+        return pn.widgets.Tabulator(frame, show_index=False, disabled=True, selectable=False,
+                                    layout="fit_data_stretch", sizing_mode="stretch_width", css_classes=["km-errors"])
+
+    def _uploaded_view(self, files: list[FileInfo]):
+        if not files:
+            return pn.Column(pn.pane.Markdown(label("ui.no_uploaded")), self.deliver_button)
+        two_part = self.page.candidate.two_part
+        frame = pd.DataFrame({
+            "id": [f.file_id for f in files],
+            label("ui.files_n").format(n=len(files)): [f.name for f in files],
+            label("ui.col_size"): [kilobytes(f.size) for f in files],
+            label("ui.col_uploaded"): [oslo(f.uploaded_at) for f in files],
+            label("ui.col_uploaded_by"): [label("ui.by_candidate") if f.uploaded_by_candidate
+                                          else label("ui.by_invigilator") for f in files],
+            label("ui.col_exam_part"): [label(f.part) if f.part else label("ui.part_missing") for f in files],
+            label("ui.col_check"): [label("file.checked")] * len(files),
+        })
+        part_column = label("ui.col_exam_part")
+        table = pn.widgets.Tabulator(
+            frame, show_index=False, selectable="checkbox", disabled=True, hidden_columns=["id"],
+            layout="fit_data_stretch", sizing_mode="stretch_width", css_classes=["km-uploaded"],
+            buttons={"delete": f"<span class='km-delete'>{html.escape(label('ui.delete'))}</span>"})
+        table.style.map(lambda v: "color: #c62828; font-weight: 600" if v == label("ui.part_missing") else "",
+                        subset=[part_column])
+        table.on_click(lambda e: self._delete(files[e.row]) if e.column == "delete" else None)
+        self._selection = (table, files)
+        self.deliver_button.disabled = two_part and any(f.part is None for f in files)
+        parts = [self._part_choice(f) for f in files] if two_part else []
+        return pn.Column(table, *parts, pn.Row(self.delete_marked, self.deliver_button), sizing_mode="stretch_width")
+
+    def _part_choice(self, file: FileInfo) -> pn.widgets.Select:
+        """Eksamen del of one file of a two-part exam; none chosen shows in red."""
+        options = [label("ui.part_missing"), *(label(p) for p in PARTS)]
+        choice = pn.widgets.Select(label=label("ui.part_for").format(name=file.name), options=options, width=360,
+                                   value=label(file.part) if file.part else options[0],
+                                   css_classes=["km-part"] + ([] if file.part else ["km-part-missing"]),
+                                   stylesheets=[".km-part-missing select { border: 2px solid #c62828; color: #c62828; }"])
+        choice.param.watch(lambda e: self._set_part(file, e.new), "value")
+        return choice
+
+    def _delivered_view(self, files: list[FileInfo]):
+        if not files:
+            return pn.pane.Markdown(label("ui.no_delivered"))
+        frame = pd.DataFrame({
+            "url": [file_url(self.candidate_id, f.file_id) for f in files],
+            label("ui.files_n").format(n=len(files)): [f.name for f in files],
+            label("ui.col_size"): [kilobytes(f.size) for f in files],
+            label("ui.col_delivered"): [oslo(f.delivered_at) for f in files],
+            label("ui.col_uploaded_by"): [label("ui.by_candidate") if f.uploaded_by_candidate
+                                          else label("ui.by_invigilator") for f in files],
+            label("ui.col_exam_part"): [label(f.part) if f.part else "" for f in files],
+        })
+        table = pn.widgets.Tabulator(
+            frame, show_index=False, disabled=True, selectable=False, hidden_columns=["url"], layout="fit_data_stretch",
+            sizing_mode="stretch_width", css_classes=["km-delivered"],
+            buttons={"delete": f"<span class='km-delete'>{html.escape(label('ui.delete'))}</span>"},
+            formatters={frame.columns[1]: {"type": "link", "urlField": "url", "download": True}})
+        table.on_click(lambda e: self._confirm_delete(files[e.row]) if e.column == "delete" else None)
+        return table
+
+    # -- uploads ---------------------------------------------------------------------
+    def _file_arrived(self, name: str, data: bytes | str) -> None:
+        """One dropped file has arrived whole: the batch limits (files dropped since the last
+        delivery), then the service decides."""
+        content = data.encode("utf-8") if isinstance(data, str) else data  # FileDropper decodes text/*
+        if (error := batch_error(self.received + 1, self.received_bytes + len(content))) is not None:
+            self._refused(name, len(content), error)
+            return
+        try:
+            result = self.services.delivery.upload_batch(session_actor(self.services), self.candidate_id,
+                                                         [Upload(name, content)])
+        except ServiceError as e:
+            self._refused(name, len(content), e.key)
+            return
+        if result.rejected:
+            self._refused(name, len(content), result.rejected[0][1])
+            return
+        self.received, self.received_bytes = self.received + 1, self.received_bytes + len(content)
+        self.stored, self.stored_bytes = self.stored + 1, self.stored_bytes + len(content)
+        self._dropped[name] = result.uploaded[0][0]
+        self.message.visible = False
+        self._reload()
+        self.tabs.active = 1
+
+    def _file_removed(self, name: str) -> None:
+        """Removed from the drop area: an error leaves the list, a stored file not yet
+        delivered is deleted (a delivered one stays; "Leverte filer" asks first)."""
+        self.errors = [e for e in self.errors if e[0] != name]
+        file_id = self._dropped.pop(name, None)
+        file = next((f for f in self.page.files if f.file_id == file_id and not f.delivered), None)
+        if file is not None:
+            self._delete(file)
+        else:
+            self._show()
+
+    def _refused(self, name: str, size: int, key: str) -> None:
+        self.received, self.received_bytes = self.received + 1, self.received_bytes + size
+        self.errors.append((name, size, key))
+        self._show()
+        self.tabs.active = 0
+
+    def _set_part(self, file: FileInfo, text: str) -> None:
+        part = next((p for p in PARTS if label(p) == text), None)
+        if part is None:
+            return
+        self._act(lambda a: self.services.delivery.set_part(a, self.candidate_id, file.file_id, part))
+
+    def _delete(self, file: FileInfo) -> None:
+        self._act(lambda a: self.services.delivery.delete_file(a, self.candidate_id, file.file_id))
+
+    def _delete_marked(self) -> None:
+        table, files = self._selection
+        chosen = [files[i] for i in table.selection]
+        self._act(lambda a: [self.services.delivery.delete_file(a, self.candidate_id, f.file_id) for f in chosen])
+
+    def _deliver(self) -> None:
+        if self._act(lambda a: self.services.delivery.deliver(a, self.candidate_id)):
+            self._say(label("ui.delivered_done").format(name=self.page.candidate.name))
+            self.received = self.stored = self.received_bytes = self.stored_bytes = 0
+            self.errors = []
+            self._show()
+            self.tabs.active = 2
+
+    def _confirm_delete(self, file: FileInfo) -> None:
+        yes = pn.widgets.Button(label=label("ui.confirm_delete_yes"), color="danger", css_classes=["km-confirm-yes"])
+        no = pn.widgets.Button(label=label("ui.cancel"), color="light")
+
+        def delete(_e) -> None:
+            self.dialog.hide()
+            self._delete(file)
+        yes.on_click(delete)
+        no.on_click(lambda _e: self.dialog.hide())
+        self.dialog[:] = [pn.pane.HTML(f"<h2>{html.escape(label('ui.delete_delivered'))}</h2><p>"
+                                       + html.escape(label("ui.delete_delivered_text").format(name=file.name))
+                                       + "</p>"), pn.Row(yes, no)]
+        self.dialog.show()
+
+    def _act(self, call) -> bool:
+        """Run a service call with a freshly resolved actor; say what went wrong, if anything."""
+        try:
+            call(session_actor(self.services))
+        except ServiceError as e:
+            self._say(str(e), "danger")
+            ok = False
+        else:
+            self.message.visible = False
+            ok = True
+        self._reload()
+        return ok
+
+    def _say(self, text: str, kind: str = "success") -> None:
+        self.message.param.update(object=html.escape(text), alert_type=kind, visible=True)
+
+
+def deliver_page(services: Services, hub: LiveHub):
+    return DeliverApp(services, hub)

@@ -1,0 +1,142 @@
+"""/lever ("Lever for kandidat") in headless Chromium against the served app (SPEC §6)."""
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from services import rules
+
+from .served import ARTIFACTS, Served, log_in
+from .world import at, candidate_id, docx, pdf, png
+
+LIVE = 3_000
+
+
+@pytest.fixture
+def served(world_template, tmp_path):
+    served = Served(world_template, tmp_path, at(10, 0))
+    yield served
+    served.close()
+
+
+def files(tmp_path: Path, **contents: bytes) -> list[Path]:
+    paths = []
+    for name, data in contents.items():
+        path = tmp_path / name.replace("__", ".")
+        path.write_bytes(data)
+        paths.append(path)
+    return paths
+
+
+def drop(page: Page, paths: list[Path]) -> None:
+    page.locator(".km-dropper input[type=file]").set_input_files([str(p) for p in paths])
+
+
+def tab(page: Page, name: str) -> None:
+    page.locator(".km-file-tabs").get_by_text(name, exact=True).click()
+
+
+def open_deliver(page: Page, served: Served, number: str, user: str = "vakt") -> None:
+    log_in(page, served.url, user, path=f"/lever?kandidat={number}", shows="Last opp filer for")
+
+
+def test_upload_errors_parts_delivery_and_the_monitor(served, page, tmp_path):
+    open_deliver(page, served, "201CCC-V")  # two-part: every file needs a part
+    expect(page.get_by_role("heading", name="Last opp filer for Cecilie Matte")).to_be_visible()
+    expect(page.locator(".km-facts")).to_contain_text("MAT1019")
+    page.get_by_text("Se hvilke filtyper som godkjennes").click()
+    expect(page.locator("details.km-types")).to_contain_text("docx")
+    drop(page, files(tmp_path, skann__pdf=pdf(2000), del2__docx=docx(3000), virus__exe=b"MZ\x90\x00",
+                     forkledd__pdf=png(500)))
+    expect(page.locator(".km-counter")).to_have_text("Lastet opp 2 av 4 filer. Totalt: 5,0 kB", timeout=15_000)
+    tab(page, "Filer med feil")
+    errors = page.locator(".km-errors")
+    expect(errors.locator(".tabulator-row").filter(has_text="virus.exe")).to_contain_text("Filen har en ugyldig filtype")
+    expect(errors.locator(".tabulator-row").filter(has_text="forkledd.pdf")).to_contain_text(
+        "Innholdet i filen passer ikke med filtypen")
+    tab(page, "Opplastede filer")
+    uploaded = page.locator(".km-uploaded")
+    expect(uploaded.locator(".tabulator-row")).to_have_count(2)
+    expect(uploaded.locator(".tabulator-row").first).to_contain_text("Filen er sjekket")
+    expect(uploaded.locator(".tabulator-row").filter(has_text="skann.pdf")).to_contain_text("Ikke valgt")
+    expect(page.get_by_role("button", name="Lever alle filer")).to_be_disabled()
+    for name, part in (("skann.pdf", "Eksamen del 1"), ("del2.docx", "Eksamen del 2")):
+        page.get_by_label(f"Eksamen del for {name}").select_option(part)
+        expect(page.locator(".km-uploaded .tabulator-row").filter(has_text=name)).to_contain_text(part)
+    page.get_by_role("button", name="Lever alle filer").click()
+    expect(page.locator(".km-message")).to_contain_text("Filene er levert for Cecilie Matte")
+    delivered = page.locator(".km-delivered")
+    expect(delivered.locator(".tabulator-row")).to_have_count(2)
+    cid = candidate_id(served.services, "201CCC-V")
+    state = served.services.queries.candidate(served.services.auth.staff_actor("skoleadmin"), cid)
+    assert (state.progress_1.value, state.progress_2.value) == ("DELIVERED", "DELIVERED")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "deliver.png"), full_page=True)
+
+    # The monitor shows "Levert digitalt", and the zip holds what was dropped.
+    monitor = page.context.new_page()
+    monitor.goto(served.url + "/kandidatmonitor")
+    row = monitor.locator(".km-candidates .tabulator-row").filter(has_text="201CCC-V")
+    expect(row.locator('.tabulator-cell[tabulator-field="Del 2"]')).to_have_text("Levert digitalt", timeout=20_000)
+    with monitor.expect_download() as download:
+        monitor.evaluate(f"window.location.href = '/filer/{cid}.zip'")
+    with zipfile.ZipFile(download.value.path()) as archive:
+        assert sorted(archive.namelist()) == ["del2.docx", "skann.pdf"]
+        assert archive.read("skann.pdf") == pdf(2000)
+
+
+def test_the_drop_area_speaks_norwegian_and_removing_a_file_deletes_it(served, page, tmp_path):
+    open_deliver(page, served, "101AAA-V")
+    expect(page.locator(".km-dropper")).to_contain_text("Dra og slipp filene her, eller velg filer")
+    drop(page, files(tmp_path, svar__pdf=pdf(1200)))
+    expect(page.locator(".km-uploaded .tabulator-row")).to_have_count(1, timeout=15_000)
+    expect(page.locator(".km-dropper")).to_contain_text("Mottatt")
+    page.locator(".km-dropper .filepond--action-revert-item-processing").click()
+    expect(page.get_by_text("Ingen opplastede filer venter på levering.")).to_be_visible()
+    assert served.services.queries.files(served.services.auth.staff_actor("skoleadmin"),
+                                         candidate_id(served.services, "101AAA-V")) == []
+
+
+def test_a_file_over_40_mb_is_refused_with_the_seed_text(served, page, tmp_path):
+    open_deliver(page, served, "101AAA-V")
+    big = tmp_path / "stor.pdf"
+    big.write_bytes(pdf(rules.MAX_FILE_BYTES + 1))
+    drop(page, [big])
+    tab(page, "Filer med feil")
+    expect(page.locator(".km-errors .tabulator-row").filter(has_text="stor.pdf")).to_contain_text(
+        "Filen er for stor (over 40 MB)", timeout=60_000)
+    assert served.services.queries.files(served.services.auth.staff_actor("skoleadmin"),
+                                         candidate_id(served.services, "101AAA-V")) == []
+
+
+def test_deleting_a_delivered_file_asks_first_and_is_final(served, page):
+    cid = candidate_id(served.services, "101AAA-V")
+    vakt = served.services.auth.staff_actor("vakt")
+    served.services.delivery.upload(vakt, cid, "svar.pdf", pdf(1500))
+    served.services.delivery.deliver(vakt, cid)
+    open_deliver(page, served, "101AAA-V")
+    tab(page, "Leverte filer")
+    row = page.locator(".km-delivered .tabulator-row").filter(has_text="svar.pdf")
+    row.get_by_text("Slett").click()
+    dialog = page.locator(".km-dialog")
+    expect(dialog).to_contain_text("er den borte for godt")
+    dialog.get_by_role("button", name="Avbryt").click()
+    expect(row).to_be_visible()
+    row.get_by_text("Slett").click()
+    dialog.get_by_role("button", name="Ja, slett filen for godt").click()
+    expect(page.locator(".km-delivered .tabulator-row")).to_have_count(0)
+    assert served.services.queries.files(served.services.auth.staff_actor("skoleadmin"), cid) == []
+
+
+def test_absent_candidates_are_not_offered_and_other_schools_are_refused(served, page):
+    from services.model import Absence
+    served.services.absence.set_absence(served.services.auth.staff_actor("skoleadmin"),
+                                        candidate_id(served.services, "102BBB-V"), Absence.DOCUMENTED)
+    open_deliver(page, served, "102BBB-V")
+    expect(page.get_by_text("Lever for kandidat er ikke mulig")).to_be_visible()
+    expect(page.locator(".km-dropper")).to_have_count(0)
+    page.goto(served.url + "/lever?kandidat=401FFF-V")  # vakt's groups are at another school
+    expect(page.locator(".km-message")).to_have_text("Du har ikke tilgang til denne kandidaten", timeout=20_000)
