@@ -40,6 +40,7 @@ bench: $(BIN)/.installed chromium
 	$(BIN)/python -m bench.run
 	$(BIN)/python -m bench.live
 	$(BIN)/python -m bench.overview
+	$(BIN)/python -m bench.files
 
 clean:
 	rm -rf $(VENV) data/*.duckdb data/*.duckdb.wal .pytest_cache .hypothesis

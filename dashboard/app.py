@@ -21,6 +21,8 @@ from .auth import HomeHandler, StaffAuth
 from .live import LiveHub
 from .pages.monitor import PATH as MONITOR, monitor_page
 from .pages.deliver import PATH as DELIVER, deliver_page
+from .pages.download import PATH as DOWNLOAD, download_page
+from .pages.group_upload import PATH as GROUP_UPLOAD, group_upload_page
 from .pages.overview import PATH as OVERVIEW, overview_page
 
 
@@ -38,7 +40,9 @@ class App:
     def routes(self) -> dict:
         return {MONITOR: lambda: session_page(monitor_page(self.services, self.hub)),
                 OVERVIEW: lambda: session_page(overview_page(self.services, self.hub)),
-                DELIVER: lambda: session_page(deliver_page(self.services, self.hub))}
+                DELIVER: lambda: session_page(deliver_page(self.services, self.hub)),
+                GROUP_UPLOAD: lambda: session_page(group_upload_page(self.services, self.hub)),
+                DOWNLOAD: lambda: session_page(download_page(self.services))}
 
     def announce(self, url: str) -> tuple[str, dict]:
         """Leave the address and an export token beside the database (``kandidatmonitor

@@ -18,7 +18,7 @@ from .errors import NotFound, PermissionDenied, RuleViolation
 from .clock import from_db
 from .files import Blob, BlobStore, check_content, safe_name, zip_names
 from .model import AccessStatus, Actor, CandidateState, Event, ExamPart, Role
-from .rules import access_status, batch_error, file_error
+from .rules import access_status, batch_error, file_error, numbers_in_name
 
 
 @dataclasses.dataclass(frozen=True)
@@ -33,6 +33,12 @@ class Upload:
         if isinstance(self.data, (bytes, bytearray)):
             return len(self.data)
         return os.fstat(self.data.fileno()).st_size
+
+
+@dataclasses.dataclass(frozen=True)
+class GroupUploadResult:
+    uploaded: list[tuple[int, str, str]]  # (candidate id, file id, name)
+    rejected: list[tuple[str, str]]  # (name, label key)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -86,6 +92,41 @@ class DeliveryService(CandidateService):
                 rejected.append((upload.name, error))
         uploaded, late = self._record(actor, candidate_id, stored, part) if stored else ([], [])
         return BatchResult(uploaded, rejected + late)
+
+    def group_upload(self, actor: Actor, school_id: int, files: list[Upload]) -> GroupUploadResult:
+        """Gruppeopplasting: each file goes to the candidate whose number its name starts
+        with, among the candidates of the school the actor may act on. A name without such a
+        number, or with two different candidates' numbers, is listed as an error, as is a
+        number outside the actor's groups (nobody learns whether it exists elsewhere)."""
+        require_staff(actor)
+        if (error := batch_error(len(files), sum(f.size for f in files))) is not None:
+            raise RuleViolation(error)
+        groups = actor.scope.group_ids
+        if actor.scope.school_ids is not None and school_id not in actor.scope.school_ids:
+            raise PermissionDenied()
+        known = {number: (cid, group) for cid, number, group in self.store.query(
+            "SELECT id, number, group_id FROM candidates WHERE school_id = ? AND NOT deleted", [school_id])
+            if groups is None or group in groups}
+        by_candidate: dict[int, list[Upload]] = {}
+        rejected: list[tuple[str, str]] = []
+        for upload in files:
+            first, every = numbers_in_name(upload.name)
+            if first is None or first not in known:
+                rejected.append((upload.name, "file.unmatched"))
+            elif len(every & known.keys()) > 1:
+                rejected.append((upload.name, "file.ambiguous"))
+            else:
+                by_candidate.setdefault(known[first][0], []).append(upload)
+        uploaded = []
+        for candidate_id, batch in by_candidate.items():
+            try:
+                result = self.upload_batch(actor, candidate_id, batch)
+            except RuleViolation as e:  # absent, posted, deleted: every file of that candidate
+                rejected += [(u.name, e.key) for u in batch]
+                continue
+            uploaded += [(candidate_id, file_id, name) for file_id, name in result.uploaded]
+            rejected += result.rejected
+        return GroupUploadResult(uploaded, rejected)
 
     def _record(self, actor: Actor, candidate_id: int, stored: list[tuple[str, Blob]],
                 part: ExamPart | None) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:

@@ -122,6 +122,7 @@ class SnapshotStore(DuckDBStore):
         self.manifest = read_manifest(directory)
         self._conn = duckdb.connect()
         self._write_lock = threading.RLock()
+        self._conn_lock = threading.Lock()
         self._publishers = []
         for name, info in self.manifest["tables"].items():
             self._conn.execute(f"CREATE VIEW {name} AS {self._source(name, info)}")

@@ -231,6 +231,19 @@ _NB_ENTRIES: list[tuple[object, str]] = [
     ("filepond.labelMaxFileSize", "Største filstørrelse er {filesize}"),
     ("filepond.labelMaxTotalFileSizeExceeded", "Samlet størrelse er for stor"),
     ("filepond.labelMaxTotalFileSize", "Største samlede størrelse er {filesize}"),
+    ("ui.tab_candidates", "Kandidater med filer som ikke er levert"),
+    ("ui.group_upload_help", "Filnavnet må begynne med kandidatnummeret, for eksempel `288UTV-H-04.pdf`. "
+                             "Eksamensdel og enkeltfiler ordner du på siden «Lever for kandidat» (lenke på navnet)."),
+    ("ui.no_pending", "Ingen kandidater har filer som venter på levering."),
+    ("ui.files_waiting", "Filer som ikke er levert"),
+    ("ui.without_part", "Uten eksamensdel"),
+    ("ui.candidates_delivered", "Kandidater som har levert"),
+    ("ui.delivered_files", "Leverte filer"),
+    ("ui.download", "Last ned"),
+    ("ui.download_zip", "Last ned (zip)"),
+    ("ui.download_school", "Last ned alle leverte filer ved skolen (zip)"),
+    ("ui.download_help", "Zip-filen har en mappe per gruppe og kandidat, og manifest.csv med hver fil, "
+                         "eksamensdel, tidspunkt og kontrollsum (sha256)."),
     ("ui.not_offered", "Lever for kandidat er ikke mulig når kandidaten har fravær eller besvarelsen sendes i posten."),
     # The overview (SPEC §10); the statuses reuse the seed's words
     (OverviewStatus.ABSENT, "Fravær"),
@@ -243,6 +256,8 @@ _NB_ENTRIES: list[tuple[object, str]] = [
     ("ui.overview_title", "Oversikt"),
     ("ui.nav_overview", "Oversikt"),
     ("ui.nav_monitor", "Kandidatmonitor"),
+    ("ui.nav_group_upload", "Gruppeopplasting"),
+    ("ui.nav_download", "Nedlasting"),
     ("ui.county", "Fylke"),
     ("ui.municipality", "Kommune"),
     ("ui.school", "Skole"),
@@ -284,6 +299,8 @@ _NB_ENTRIES: list[tuple[object, str]] = [
     ("file.batch_too_large", "Samlet størrelse for filene er over 300 MB"),
     # "Sjekk" (beyond the seed: the content, not only the extension)
     ("file.checked", "Filen er sjekket"),
+    ("file.unmatched", "Filnavnet begynner ikke med kandidatnummeret til en kandidat i dine grupper"),
+    ("file.ambiguous", "Filnavnet inneholder kandidatnummeret til flere kandidater"),
     ("file.empty", "Filen er tom"),
     ("file.content_mismatch", "Innholdet i filen passer ikke med filtypen"),
 ]

@@ -329,6 +329,26 @@ class FileInfo:
 
 
 @dataclasses.dataclass(frozen=True)
+class PendingDelivery:
+    candidate_id: int
+    number: str
+    name: str
+    group_name: str
+    files: int  # uploaded, not delivered
+    without_part: int
+
+
+@dataclasses.dataclass(frozen=True)
+class DeliveredGroup:
+    group_id: int
+    group_name: str
+    subject_name: str
+    candidates: int
+    files: int
+    size: int
+
+
+@dataclasses.dataclass(frozen=True)
 class DeliveryPage:
     """What "Lever for kandidat" shows of one candidate (SPEC §6)."""
 
@@ -631,6 +651,32 @@ class QueryService:
             raise PermissionDenied()
         return DeliveryPage(state, code, name, self.files(actor, candidate_id),
                             allowed=Action.DELIVER_ON_BEHALF in allowed_actions(state))
+
+    def pending_deliveries(self, actor: Actor, school_id: int) -> list[PendingDelivery]:
+        """Gruppeopplasting: candidates in the actor's groups with files not yet delivered."""
+        params = self._scope_params(actor, school_id)
+        self._check_school(actor, school_id)
+        rows = self.store.query(
+            """SELECT c.id, c.number, c.name, g.name, count(*), count_if(f.part IS NULL)
+               FROM files f JOIN candidates c ON c.id = f.candidate_id JOIN exam_groups g ON g.id = c.group_id
+               WHERE c.school_id = $school AND NOT c.deleted AND f.deleted_at IS NULL AND f.delivered_at IS NULL
+                 AND ($all_groups OR list_contains($groups, c.group_id))
+               GROUP BY ALL ORDER BY c.number""", {k: params[k] for k in ("school", "all_groups", "groups")})
+        return [PendingDelivery(*r) for r in rows]
+
+    def delivered_summary(self, actor: Actor, school_id: int) -> list[DeliveredGroup]:
+        """Nedlasting: per group in scope, how many candidates delivered how many files."""
+        params = self._scope_params(actor, school_id)
+        self._check_school(actor, school_id)
+        rows = self.store.query(
+            """SELECT g.id, g.name, s.name, count(DISTINCT c.id) FILTER (WHERE f.id IS NOT NULL),
+                      count(f.id), coalesce(sum(f.size), 0)
+               FROM exam_groups g JOIN subjects s ON s.code = g.subject_code
+               LEFT JOIN candidates c ON c.group_id = g.id AND NOT c.deleted
+               LEFT JOIN files f ON f.candidate_id = c.id AND f.deleted_at IS NULL AND f.delivered_at IS NOT NULL
+               WHERE g.school_id = $school AND ($all_groups OR list_contains($groups, g.id))
+               GROUP BY ALL ORDER BY g.name""", {k: params[k] for k in ("school", "all_groups", "groups")})
+        return [DeliveredGroup(*r) for r in rows]
 
     def activity_log(self, actor: Actor, candidate_id: int) -> list[LogEntry]:
         """Aktivitetslogg: every event of the candidate, newest first."""

@@ -19,6 +19,15 @@ MIN_MINUTES_BEFORE_LEAVING = 60
 ACCESS_START_TIMES = (EXAM_START, *PART2_STARTS)  # the moments a derived status can flip
 
 CANDIDATE_NUMBER = re.compile(r"^\d{3}[A-ZÆØÅ]{3}-[VH]$")
+# A candidate number inside a file name (group upload: "288UTV-H-04.pdf" → 288UTV-H).
+NUMBER_IN_NAME = re.compile(r"(?<![0-9A-ZÆØÅ])(\d{3}[A-ZÆØÅ]{3}-[VH])(?![A-ZÆØÅ])", re.IGNORECASE)
+
+
+def numbers_in_name(name: str) -> tuple[str | None, set[str]]:
+    """(the number the name starts with, every number in it), upper-cased."""
+    found = [m.group(1).upper() for m in NUMBER_IN_NAME.finditer(name)]
+    first = NUMBER_IN_NAME.match(name.strip())
+    return (first.group(1).upper() if first else None), set(found)
 
 MAX_FILES_PER_BATCH = 100
 MAX_BATCH_BYTES = 300 * 1000 * 1000

@@ -140,3 +140,40 @@ def test_absent_candidates_are_not_offered_and_other_schools_are_refused(served,
     expect(page.locator(".km-dropper")).to_have_count(0)
     page.goto(served.url + "/lever?kandidat=401FFF-V")  # vakt's groups are at another school
     expect(page.locator(".km-message")).to_have_text("Du har ikke tilgang til denne kandidaten", timeout=20_000)
+
+
+def test_group_upload_matches_by_number_and_delivers_per_candidate(served, page, tmp_path):
+    log_in(page, served.url, "vakt", path="/gruppeopplasting", shows="Filnavnet må begynne med kandidatnummeret")
+    drop(page, files(tmp_path, **{"101AAA-V-01__pdf": pdf(1000), "102BBB-V__docx": docx(900),
+                                  "999ZZZ-V__pdf": pdf(100), "svar__pdf": pdf(100)}))
+    expect(page.locator(".km-counter")).to_have_text("Lastet opp 2 av 4 filer. Totalt: 1,9 kB", timeout=15_000)
+    tab(page, "Kandidater med filer som ikke er levert")
+    pending = page.locator(".km-pending .tabulator-row")
+    expect(pending).to_have_count(2)
+    pending.filter(has_text="101AAA-V").get_by_text("Lever alle filer").click()
+    expect(page.locator(".km-message")).to_contain_text("Filene er levert for Anna Engelsk")
+    expect(pending).to_have_count(1)
+    tab(page, "Filer med feil")
+    errors = page.locator(".km-errors .tabulator-row")
+    expect(errors).to_have_count(2)
+    expect(errors.filter(has_text="999ZZZ-V.pdf")).to_contain_text("begynner ikke med kandidatnummeret")
+    cid = candidate_id(served.services, "101AAA-V")
+    state = served.services.queries.candidate(served.services.auth.staff_actor("skoleadmin"), cid)
+    assert state.progress_2.value == "DELIVERED"
+
+
+def test_download_page_gives_the_schools_delivered_files_with_a_manifest(served, page):
+    vakt = served.services.auth.staff_actor("vakt")
+    for number in ("101AAA-V", "102BBB-V"):
+        cid = candidate_id(served.services, number)
+        served.services.delivery.upload(vakt, cid, f"{number}.pdf", pdf(700))
+        served.services.delivery.deliver(vakt, cid)
+    log_in(page, served.url, "skoleadmin", path="/nedlasting", shows="Zip-filen har en mappe per gruppe")
+    expect(page.locator(".km-download-groups .tabulator-row").filter(has_text="Engelsk 1A")).to_contain_text("2")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Last ned alle leverte filer ved skolen (zip)").click()
+    with zipfile.ZipFile(download.value.path()) as archive:
+        assert sorted(archive.namelist()) == ["Engelsk 1A/101AAA-V/101AAA-V.pdf", "Engelsk 1A/102BBB-V/102BBB-V.pdf",
+                                             "manifest.csv"]
+        manifest = archive.read("manifest.csv").decode("utf-8-sig")
+        assert "Engelsk 1A/101AAA-V/101AAA-V.pdf;101AAA-V;Anna Engelsk;Engelsk 1A;ENG1007;WHOLE;700" in manifest

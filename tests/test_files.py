@@ -261,3 +261,24 @@ def test_a_crash_between_blob_and_commit_loses_nothing_and_leaves_no_orphan(worl
         assert progress == [("101AAA-V", "DELIVERED"), ("102BBB-V", "NOT_UPLOADED")]
     finally:
         services.close()
+
+
+def test_group_upload_matches_files_by_the_candidate_number_at_the_start_of_the_name(desk_at_ten):
+    d = desk_at_ten
+    result = d.s.delivery.group_upload(d.vakt, 1, [
+        Upload("101AAA-V-01.pdf", pdf(100)), Upload("101aaa-v_side2.pdf", pdf(101)),
+        Upload("201CCC-V.docx", docx(300)),
+        Upload("svar-102BBB-V.pdf", pdf(100)),          # the number is not at the start
+        Upload("999ZZZ-V.pdf", pdf(100)),               # nobody
+        Upload("301EEE-V.pdf", pdf(100)),               # Norsk 2B: not one of vakt's groups
+        Upload("102BBB-V og 101AAA-V.pdf", pdf(100)),   # two candidates
+        Upload("102BBB-V.exe", b"MZ"),                  # a candidate, but a bad type
+    ])
+    assert sorted((d.s.store.query("SELECT number FROM candidates WHERE id = ?", [c])[0][0], n)
+                  for c, _, n in result.uploaded) == [
+        ("101AAA-V", "101AAA-V-01.pdf"), ("101AAA-V", "101aaa-v_side2.pdf"), ("201CCC-V", "201CCC-V.docx")]
+    assert dict(result.rejected) == {
+        "svar-102BBB-V.pdf": "file.unmatched", "999ZZZ-V.pdf": "file.unmatched", "301EEE-V.pdf": "file.unmatched",
+        "102BBB-V og 101AAA-V.pdf": "file.ambiguous", "102BBB-V.exe": "file.invalid_type"}
+    with pytest.raises(PermissionDenied):
+        d.s.delivery.group_upload(d.vakt, 2, [Upload("401FFF-V.pdf", pdf())])

@@ -23,3 +23,14 @@ def page_header(title: str, actor: Actor, links: dict[str, str]) -> pn.pane.HTML
         f'<div class="km-header"><h1>{html.escape(title)}</h1>'
         f'<span>{nav}{user} · <a href="/logout">{html.escape(label("ui.log_out"))}</a></span></div>',
         sizing_mode="stretch_width", stylesheets=[CSS])
+
+
+PAGES = (("ui.nav_monitor", "/kandidatmonitor"), ("ui.nav_group_upload", "/gruppeopplasting"),
+         ("ui.nav_download", "/nedlasting"), ("ui.nav_overview", "/oversikt"))
+
+
+def staff_links(actor: Actor, current: str) -> dict[str, str]:
+    """The other staff pages this user can use (the overview only for whole schools)."""
+    overview = actor.role.sees_overview and actor.scope.group_ids is None
+    return {label(key): path for key, path in PAGES
+            if path != current and (path != "/oversikt" or overview)}

@@ -24,12 +24,11 @@ from services.system import Services
 from ..auth import session_actor
 from ..components.candidate_log import kilobytes, oslo
 from ..components.file_drop import BoundedFileDropper, speak_norwegian
-from ..components.header import page_header
+from ..components.header import page_header, staff_links
 from ..downloads import file_url
 from ..live import LiveHub, Waker
 
 PATH = "/lever"
-MONITOR = "/kandidatmonitor"
 PARTS = [ExamPart.PART_1, ExamPart.PART_2, ExamPart.PART_1_AND_2]
 
 CSS = """
@@ -46,7 +45,7 @@ class DeliverApp(Viewer):
         self.services = services
         self.actor = session_actor(services)
         number = (pn.state.session_args.get("kandidat") or [b""])[0].decode(errors="replace")
-        self.header = page_header(label(Action.DELIVER_ON_BEHALF), self.actor, {label("ui.nav_monitor"): MONITOR})
+        self.header = page_header(label(Action.DELIVER_ON_BEHALF), self.actor, staff_links(self.actor, PATH))
         self.message = pn.pane.Alert("", visible=False, sizing_mode="stretch_width", css_classes=["km-message"])
         try:
             self.page: DeliveryPage | None = services.queries.delivery_page(self.actor, number)

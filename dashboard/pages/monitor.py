@@ -26,7 +26,7 @@ from services.system import Services
 from ..auth import session_actor
 from ..components.candidate_log import activity_table, files_table, oslo, sessions_table
 from ..components.candidate_table import CandidateTable, progress_columns
-from ..components.header import CSS as HEADER_CSS, page_header
+from ..components.header import CSS as HEADER_CSS, page_header, staff_links
 from ..components.filters import FILTER_PARAMS, PAGE_SIZES, FilterBar, Filters
 from ..live import LiveHub, Waker
 
@@ -122,9 +122,7 @@ class MonitorApp(Viewer):
 
     # -- layout ----------------------------------------------------------------------
     def _build_widgets(self) -> None:
-        overview = self.actor.role.sees_overview and self.actor.scope.group_ids is None
-        self.header = page_header(label("ui.app_title"), self.actor,
-                                  {label("ui.nav_overview"): "/oversikt"} if overview else {})
+        self.header = page_header(label("ui.app_title"), self.actor, staff_links(self.actor, PATH))
         self.notice_text = pn.pane.Markdown("", margin=(0, 10))
         self.notice_button = pn.widgets.Button(label=label("ui.show_waiting"), color="warning")
         self.notice_button.on_click(lambda _: self.filters.show_waiting())

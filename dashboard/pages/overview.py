@@ -21,8 +21,8 @@ from services.system import Services
 
 from ..auth import session_actor
 from ..components.filters import OptionalSelect
-from ..components.header import CSS as HEADER_CSS, page_header
-from ..components.overview import MONITOR, OverviewPanels
+from ..components.header import CSS as HEADER_CSS, page_header, staff_links
+from ..components.overview import OverviewPanels
 from ..live import LiveHub, Waker
 
 PATH = "/oversikt"
@@ -49,7 +49,7 @@ class OverviewApp(Viewer):
         super().__init__(**params)
         self.services = services
         self.actor = session_actor(services)
-        self.header = page_header(label("ui.overview_title"), self.actor, {label("ui.nav_monitor"): MONITOR})
+        self.header = page_header(label("ui.overview_title"), self.actor, staff_links(self.actor, PATH))
         try:
             options = services.queries.overview_options(self.actor)
         except PermissionDenied:

@@ -55,6 +55,7 @@ class DuckDBStore:
         except duckdb.Error as e:
             raise StoreError(f"Kan ikke åpne databasen {self.path}: {e}") from e
         self._write_lock = threading.RLock()
+        self._conn_lock = threading.Lock()  # DuckDB refuses two calls on one connection at once
         self._publishers: list[Publisher] = [publisher] if publisher else []
         if not read_only:
             self.create_schema()
@@ -70,13 +71,19 @@ class DuckDBStore:
     @contextlib.contextmanager
     def read(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A fresh cursor for one read; safe to use from any thread."""
-        cursor = self._conn.cursor()
+        cursor = self._cursor()
         try:
             yield cursor
         except duckdb.Error as e:
             raise StoreError(str(e)) from e
         finally:
             cursor.close()
+
+    def _cursor(self) -> duckdb.DuckDBPyConnection:
+        """A new cursor. Creating one is a call on the shared connection, and DuckDB raises
+        "connection is busy" when two threads make such calls at the same moment."""
+        with self._conn_lock:
+            return self._conn.cursor()
 
     def query(self, sql: str, params: Any = None) -> list[tuple]:
         with self.read() as cur:
@@ -90,7 +97,7 @@ class DuckDBStore:
     def write(self) -> Iterator[Tx]:
         """One write transaction. Versions of touched schools are published after commit."""
         with self._write_lock:
-            cursor = self._conn.cursor()
+            cursor = self._cursor()
             tx = Tx(cursor)
             cursor.execute("BEGIN TRANSACTION")
             try:
@@ -128,9 +135,9 @@ class DuckDBStore:
         return {int(s): int(v) for s, v in self.query("SELECT school_id, version FROM school_versions")}
 
     def checkpoint(self) -> None:
-        with self._write_lock:
+        with self._write_lock, self._conn_lock:
             self._conn.execute("CHECKPOINT")
 
     def close(self) -> None:
-        with self._write_lock:
+        with self._write_lock, self._conn_lock:
             self._conn.close()

@@ -1,0 +1,62 @@
+"""/nedlasting: a school's or a group's delivered files as one zip, with a manifest."""
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+import panel as pn
+from panel.viewable import Viewer
+
+from services.labels import label
+from services.system import Services
+
+from ..auth import session_actor
+from ..components.candidate_log import kilobytes
+from ..components.header import page_header, staff_links
+from ..downloads import school_zip_url
+
+PATH = "/nedlasting"
+
+
+class DownloadApp(Viewer):
+    def __init__(self, services: Services, **params):
+        super().__init__(**params)
+        self.services = services
+        self.actor = session_actor(services)
+        self.header = page_header(label("ui.nav_download"), self.actor, staff_links(self.actor, PATH))
+        schools = services.queries.schools_for(self.actor)
+        self.school = pn.widgets.Select(label=label("ui.choose_school"), options={f"{n} ({o})": i for i, n, o in schools},
+                                        visible=len(schools) > 1, width=360)
+        self.body = pn.Column(sizing_mode="stretch_width")
+        self.school.param.watch(lambda _e: self._show(), "value")
+        self._show()
+
+    def _show(self) -> None:
+        school_id = self.school.value
+        if school_id is None:
+            self.body[:] = [pn.pane.Alert(label("ui.no_schools"), alert_type="warning")]
+            return
+        groups = self.services.queries.delivered_summary(self.actor, school_id)
+        frame = pd.DataFrame({
+            label("ui.group"): [g.group_name for g in groups],
+            label("ui.subject"): [g.subject_name for g in groups],
+            label("ui.candidates_delivered"): [g.candidates for g in groups],
+            label("ui.delivered_files"): [g.files for g in groups],
+            label("ui.col_size"): [kilobytes(g.size) for g in groups],
+            label("ui.download"): [f'<a class="km-zip" href="{html.escape(school_zip_url(school_id, g.group_id))}" download>'
+                                   f'{html.escape(label("ui.download_zip"))}</a>' if g.files else "" for g in groups],
+        })
+        whole_school = self.actor.scope.group_ids is None  # an invigilator downloads their groups
+        everything = (pn.pane.HTML(f'<a class="km-zip-all" href="{html.escape(school_zip_url(school_id))}" download>'
+                                   f'{html.escape(label("ui.download_school"))}</a>') if whole_school else None)
+        table = pn.widgets.Tabulator(frame, show_index=False, disabled=True, selectable=False, layout="fit_data_stretch",
+                                     sizing_mode="stretch_width", css_classes=["km-download-groups"],
+                                     formatters={label("ui.download"): {"type": "html"}})
+        self.body[:] = [pn.pane.Markdown(label("ui.download_help")), *([everything] if everything else []), table]
+
+    def __panel__(self):
+        return pn.Column(self.header, self.school, self.body, sizing_mode="stretch_width", margin=(10, 20))
+
+
+def download_page(services: Services):
+    return DownloadApp(services)

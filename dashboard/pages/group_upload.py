@@ -1,0 +1,149 @@
+"""/gruppeopplasting: many candidates' files at once (SPEC §6, beyond the seed's detail).
+
+Each dropped file goes to the candidate whose number its name starts with, through
+``DeliveryService.group_upload`` (scope, the seed's limits and texts, "Sjekk"). Files that
+match nobody, or several, are listed with the reason. Candidates with files waiting are
+listed with "Lever"; parts and single files are handled on their "Lever for kandidat" page.
+"""
+from __future__ import annotations
+
+import html
+from urllib.parse import quote
+
+import pandas as pd
+import panel as pn
+from panel.viewable import Viewer
+
+from services.delivery import Upload
+from services.errors import ServiceError
+from services.labels import label
+from services.rules import MAX_FILE_BYTES, MAX_FILES_PER_BATCH, batch_error
+from services.system import Services
+
+from ..auth import session_actor
+from ..components.candidate_log import kilobytes
+from ..components.file_drop import BoundedFileDropper, speak_norwegian
+from ..components.header import page_header, staff_links
+from ..live import LiveHub, Waker
+
+PATH = "/gruppeopplasting"
+
+
+class GroupUploadApp(Viewer):
+    def __init__(self, services: Services, hub: LiveHub, **params):
+        super().__init__(**params)
+        self.services = services
+        self.actor = session_actor(services)
+        self.header = page_header(label("ui.nav_group_upload"), self.actor, staff_links(self.actor, PATH))
+        self.message = pn.pane.Alert("", visible=False, sizing_mode="stretch_width", css_classes=["km-message"])
+        schools = services.queries.schools_for(self.actor)
+        self.school = pn.widgets.Select(label=label("ui.choose_school"), options={f"{n} ({o})": i for i, n, o in schools},
+                                        visible=len(schools) > 1, width=360)
+        self.errors: list[tuple[str, int, str]] = []
+        self.received = self.stored = self.received_bytes = self.stored_bytes = 0
+        self.dropper = BoundedFileDropper(
+            on_file=self._file_arrived, on_too_large=lambda name, size: self._refused(name, size, "file.too_large"),
+            on_removed=lambda _name: None, limit=MAX_FILE_BYTES, multiple=True, chunk_size=1_000_000,
+            max_file_size="100MB", max_total_file_size="400MB", max_files=MAX_FILES_PER_BATCH + 50,
+            previews=["image"], sizing_mode="stretch_width", css_classes=["km-dropper"])
+        self.counter = pn.pane.HTML("", css_classes=["km-counter"])
+        self.error_holder = pn.Column(sizing_mode="stretch_width")
+        self.pending_holder = pn.Column(sizing_mode="stretch_width")
+        self.tabs = pn.Tabs((label("ui.tab_errors"), self.error_holder), (label("ui.tab_candidates"), self.pending_holder),
+                            active=1, dynamic=False, sizing_mode="stretch_width", css_classes=["km-file-tabs"])
+        self._pending = []
+        self._errors_shown = 0
+        self.school.param.watch(lambda _e: self.refresh(), "value")
+        speak_norwegian(pn.state.curdoc)
+        self.refresh()
+        self._waker = Waker(self, pn.state.curdoc)
+        hub.watch(self._waker, self.school.value)
+        self.school.param.watch(lambda e: hub.watch(self._waker, e.new), "value")
+        pn.state.on_session_destroyed(lambda _ctx: hub.forget(self._waker))
+
+    def __panel__(self):
+        if self.school.value is None:
+            return pn.Column(self.header, pn.pane.Alert(label("ui.no_schools"), alert_type="warning"))
+        return pn.Column(self.header, self.message, self.school,
+                         pn.pane.Markdown(label("ui.group_upload_help")), self.dropper, self.counter, self.tabs,
+                         sizing_mode="stretch_width", margin=(10, 20))
+
+    def refresh(self) -> None:
+        if self.school.value is None:
+            return
+        pending = self.services.queries.pending_deliveries(self.actor, self.school.value)
+        if pending != self._pending or not self.pending_holder.objects:
+            self._pending = pending
+            self.pending_holder[:] = [self._pending_view(pending)]
+        self.counter.object = html.escape(label("ui.upload_counter").format(
+            x=self.stored, y=self.received, total=kilobytes(self.stored_bytes)))
+        if len(self.errors) != self._errors_shown or not self.error_holder.objects:
+            self._errors_shown = len(self.errors)
+            self.error_holder[:] = [self._error_view()]
+
+    def _error_view(self):
+        if not self.errors:
+            return pn.pane.Markdown(label("ui.no_errors"))
+        return pn.widgets.Tabulator(pd.DataFrame({
+            label("ui.col_file"): [n for n, _, _ in self.errors],
+            label("ui.col_size"): [kilobytes(s) for _, s, _ in self.errors],
+            label("ui.col_error"): [label(k) for _, _, k in self.errors]}),
+            show_index=False, disabled=True, selectable=False, layout="fit_data_stretch",
+            sizing_mode="stretch_width", css_classes=["km-errors"])
+
+    def _pending_view(self, pending):
+        if not pending:
+            return pn.pane.Markdown(label("ui.no_pending"))
+        frame = pd.DataFrame({
+            label("ui.column_candidate"): [f'<a href="/lever?kandidat={quote(p.number)}">{html.escape(p.name)}</a> '
+                                           f'({html.escape(p.number)})' for p in pending],
+            label("ui.group"): [p.group_name for p in pending],
+            label("ui.files_waiting"): [p.files for p in pending],
+            label("ui.without_part"): [p.without_part for p in pending],
+        })
+        table = pn.widgets.Tabulator(
+            frame, show_index=False, disabled=True, selectable=False, layout="fit_data_stretch",
+            sizing_mode="stretch_width", css_classes=["km-pending"],
+            formatters={label("ui.column_candidate"): {"type": "html"}},
+            buttons={"deliver": f"<span class='km-deliver-one'>{html.escape(label('ui.deliver_all'))}</span>"})
+        table.on_click(lambda e: self._deliver(pending[e.row]) if e.column == "deliver" else None)
+        return table
+
+    def _file_arrived(self, name: str, data: bytes | str) -> None:
+        content = data.encode("utf-8") if isinstance(data, str) else data
+        if (error := batch_error(self.received + 1, self.received_bytes + len(content))) is not None:
+            self._refused(name, len(content), error)
+            return
+        try:
+            result = self.services.delivery.group_upload(session_actor(self.services), self.school.value,
+                                                         [Upload(name, content)])
+        except ServiceError as e:
+            self._refused(name, len(content), e.key)
+            return
+        if result.rejected:
+            self._refused(name, len(content), result.rejected[0][1])
+            return
+        self.received, self.received_bytes = self.received + 1, self.received_bytes + len(content)
+        self.stored, self.stored_bytes = self.stored + 1, self.stored_bytes + len(content)
+        self.refresh()
+
+    def _refused(self, name: str, size: int, key: str) -> None:
+        self.received, self.received_bytes = self.received + 1, self.received_bytes + size
+        self.errors.append((name, size, key))
+        self.refresh()
+        self.tabs.active = 0
+
+    def _deliver(self, pending) -> None:
+        try:
+            self.services.delivery.deliver(session_actor(self.services), pending.candidate_id)
+        except ServiceError as e:
+            self.message.param.update(object=html.escape(f"{pending.name} ({pending.number}): {e}"),
+                                      alert_type="danger", visible=True)
+        else:
+            self.message.param.update(object=html.escape(label("ui.delivered_done").format(name=pending.name)),
+                                      alert_type="success", visible=True)
+        self.refresh()
+
+
+def group_upload_page(services: Services, hub: LiveHub):
+    return GroupUploadApp(services, hub)
