@@ -177,3 +177,19 @@ def test_download_page_gives_the_schools_delivered_files_with_a_manifest(served,
                                              "manifest.csv"]
         manifest = archive.read("manifest.csv").decode("utf-8-sig")
         assert "Engelsk 1A/101AAA-V/101AAA-V.pdf;101AAA-V;Anna Engelsk;Engelsk 1A;ENG1007;WHOLE;700" in manifest
+
+
+def test_slett_markerte_deletes_the_checked_files(served, page):
+    cid = candidate_id(served.services, "102BBB-V")
+    vakt = served.services.auth.staff_actor("vakt")
+    for name in ("a.pdf", "b.pdf", "c.pdf"):
+        served.services.delivery.upload(vakt, cid, name, pdf(300))
+    open_deliver(page, served, "102BBB-V")
+    rows = page.locator(".km-uploaded .tabulator-row")
+    expect(rows).to_have_count(3)
+    for name in ("a.pdf", "c.pdf"):
+        rows.filter(has_text=name).locator("input[type=checkbox]").check()
+    page.get_by_role("button", name="Slett markerte").click()
+    expect(rows).to_have_count(1)
+    expect(rows).to_contain_text("b.pdf")
+    assert [f.name for f in served.services.queries.files(vakt, cid)] == ["b.pdf"]
