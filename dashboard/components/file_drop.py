@@ -7,11 +7,17 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
+import pandas as pd
 import panel as pn
 from bokeh.events import DocumentReady
 from bokeh.models import CustomJS
 
-from services.labels import NB
+from services.delivery import Upload
+from services.errors import ServiceError
+from services.labels import NB, label
+from services.rules import batch_error
+
+from .candidate_log import kilobytes
 
 
 def speak_norwegian(doc) -> None:
@@ -59,3 +65,55 @@ class BoundedFileDropper(pn.widgets.FileDropper):
             self._on_too_large(name, size)
         else:
             self._on_file(name, b"".join(b if isinstance(b, bytes) else bytes(b) for b in buffers))
+
+
+class DropBatch:
+    """The files dropped since the last delivery: the counter's X and Y, the files refused
+    and why, and the batch limits (100 files, 300 MB) applied as the files arrive one by one."""
+
+    def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        self.received = self.stored = self.received_bytes = self.stored_bytes = 0
+        self.errors: list[tuple[str, int, str]] = []  # (name, size, label key): "Filer med feil"
+
+    def take(self, name: str, data: bytes | str, store: Callable[[Upload], str | None]) -> str | None:
+        """Count a file that has arrived and let ``store`` keep it (it returns the label key of
+        a refusal, or None). Returns the refusal's key, if any."""
+        content = data.encode("utf-8") if isinstance(data, str) else data  # FileDropper decodes text/*
+        error = batch_error(self.received + 1, self.received_bytes + len(content))
+        if error is None:
+            try:
+                error = store(Upload(name, content))
+            except ServiceError as e:
+                error = e.key
+        if error is None:
+            self.stored, self.stored_bytes = self.stored + 1, self.stored_bytes + len(content)
+            self.received, self.received_bytes = self.received + 1, self.received_bytes + len(content)
+        else:
+            self.refuse(name, len(content), error)
+        return error
+
+    def refuse(self, name: str, size: int, key: str) -> None:
+        self.received, self.received_bytes = self.received + 1, self.received_bytes + size
+        self.errors.append((name, size, key))
+
+    def forget(self, name: str) -> None:
+        self.errors = [e for e in self.errors if e[0] != name]
+
+    def counter(self) -> str:
+        """"Lastet opp 3 av 3 filer. Totalt: 360,7 kB" (SPEC §6)."""
+        return label("ui.upload_counter").format(x=self.stored, y=self.received, total=kilobytes(self.stored_bytes))
+
+
+def error_table(errors: list[tuple[str, int, str]]):
+    """"Filer med feil": each refused file with its size and the seed's reason."""
+    if not errors:
+        return pn.pane.Markdown(label("ui.no_errors"))
+    return pn.widgets.Tabulator(pd.DataFrame({
+        label("ui.col_file"): [n for n, _, _ in errors],
+        label("ui.col_size"): [kilobytes(s) for _, s, _ in errors],
+        label("ui.col_error"): [label(k) for _, _, k in errors]}),
+        show_index=False, disabled=True, selectable=False, layout="fit_data_stretch",
+        sizing_mode="stretch_width", css_classes=["km-errors"])

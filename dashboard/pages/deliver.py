@@ -18,12 +18,12 @@ from services.errors import ServiceError
 from services.labels import label
 from services.model import Action, ExamPart
 from services.queries import DeliveryPage, FileInfo
-from services.rules import ACCEPTED_EXTENSIONS, MAX_FILE_BYTES, MAX_FILES_PER_BATCH, batch_error
+from services.rules import ACCEPTED_EXTENSIONS, MAX_FILE_BYTES, MAX_FILES_PER_BATCH
 from services.system import Services
 
 from ..auth import session_actor
 from ..components.candidate_log import kilobytes, oslo
-from ..components.file_drop import BoundedFileDropper, speak_norwegian
+from ..components.file_drop import BoundedFileDropper, DropBatch, error_table, speak_norwegian
 from ..components.header import page_header, staff_links
 from ..downloads import file_url
 from ..live import LiveHub, Waker
@@ -54,10 +54,9 @@ class DeliverApp(Viewer):
             self._say(str(e), "danger")
             return
         self.candidate_id = self.page.candidate.candidate_id
-        self.errors: list[tuple[str, int, str]] = []  # (name, size, label key): "Filer med feil"
-        self.received = self.stored = self.received_bytes = self.stored_bytes = 0  # this batch
+        self.batch = DropBatch()
         self.dropper = BoundedFileDropper(
-            on_file=self._file_arrived, on_too_large=lambda name, size: self._refused(name, size, "file.too_large"),
+            on_file=self._file_arrived, on_too_large=self._too_large,
             on_removed=self._file_removed,
             limit=MAX_FILE_BYTES, multiple=True, chunk_size=1_000_000, sizing_mode="stretch_width",
             # The browser stops the absurd; the service enforces the seed's limits and texts.
@@ -123,12 +122,11 @@ class DeliverApp(Viewer):
         files = self.page.files
         uploaded = [f for f in files if not f.delivered]
         delivered = [f for f in files if f.delivered]
-        if self.received:  # "Lastet opp 3 av 3 filer": this batch
-            x, y, total = self.stored, self.received, self.stored_bytes
-        else:
-            x = y = len(uploaded)
-            total = sum(f.size for f in uploaded)
-        self.counter.object = html.escape(label("ui.upload_counter").format(x=x, y=y, total=kilobytes(total)))
+        if self.batch.received:
+            self.counter.object = html.escape(self.batch.counter())
+        else:  # nothing dropped yet: what waits for delivery
+            self.counter.object = html.escape(label("ui.upload_counter").format(
+                x=len(uploaded), y=len(uploaded), total=kilobytes(sum(f.size for f in uploaded))))
         self.error_table[:] = [self._error_view()]
         self.uploaded_table[:] = [self._uploaded_view(uploaded)]
         self.delivered_table[:] = [self._delivered_view(delivered)]
@@ -141,13 +139,7 @@ class DeliverApp(Viewer):
             self.tabs.active = active
 
     def _error_view(self):
-        if not self.errors:
-            return pn.pane.Markdown(label("ui.no_errors"))
-        frame = pd.DataFrame({label("ui.col_file"): [n for n, _, _ in self.errors],
-                              label("ui.col_size"): [kilobytes(s) for _, s, _ in self.errors],
-                              label("ui.col_error"): [label(k) for _, _, k in self.errors]})
-        return pn.widgets.Tabulator(frame, show_index=False, disabled=True, selectable=False,
-                                    layout="fit_data_stretch", sizing_mode="stretch_width", css_classes=["km-errors"])
+        return error_table(self.batch.errors)
 
     def _uploaded_view(self, files: list[FileInfo]):
         if not files:
@@ -208,44 +200,37 @@ class DeliverApp(Viewer):
 
     # -- uploads ---------------------------------------------------------------------
     def _file_arrived(self, name: str, data: bytes | str) -> None:
-        """One dropped file has arrived whole: the batch limits (files dropped since the last
-        delivery), then the service decides."""
-        content = data.encode("utf-8") if isinstance(data, str) else data  # FileDropper decodes text/*
-        if (error := batch_error(self.received + 1, self.received_bytes + len(content))) is not None:
-            self._refused(name, len(content), error)
-            return
-        try:
-            result = self.services.delivery.upload_batch(session_actor(self.services), self.candidate_id,
-                                                         [Upload(name, content)])
-        except ServiceError as e:
-            self._refused(name, len(content), e.key)
-            return
+        """One dropped file has arrived whole: the batch limits, then the service decides."""
+        if self.batch.take(name, data, self._store) is None:
+            self.message.visible = False
+            self._reload()
+            self.tabs.active = 1
+        else:
+            self._show()
+            self.tabs.active = 0
+
+    def _store(self, upload: Upload) -> str | None:
+        result = self.services.delivery.upload_batch(session_actor(self.services), self.candidate_id, [upload])
         if result.rejected:
-            self._refused(name, len(content), result.rejected[0][1])
-            return
-        self.received, self.received_bytes = self.received + 1, self.received_bytes + len(content)
-        self.stored, self.stored_bytes = self.stored + 1, self.stored_bytes + len(content)
-        self._dropped[name] = result.uploaded[0][0]
-        self.message.visible = False
-        self._reload()
-        self.tabs.active = 1
+            return result.rejected[0][1]
+        self._dropped[upload.name] = result.uploaded[0][0]
+        return None
+
+    def _too_large(self, name: str, size: int) -> None:
+        self.batch.refuse(name, size, "file.too_large")
+        self._show()
+        self.tabs.active = 0
 
     def _file_removed(self, name: str) -> None:
         """Removed from the drop area: an error leaves the list, a stored file not yet
         delivered is deleted (a delivered one stays; "Leverte filer" asks first)."""
-        self.errors = [e for e in self.errors if e[0] != name]
+        self.batch.forget(name)
         file_id = self._dropped.pop(name, None)
         file = next((f for f in self.page.files if f.file_id == file_id and not f.delivered), None)
         if file is not None:
             self._delete(file)
         else:
             self._show()
-
-    def _refused(self, name: str, size: int, key: str) -> None:
-        self.received, self.received_bytes = self.received + 1, self.received_bytes + size
-        self.errors.append((name, size, key))
-        self._show()
-        self.tabs.active = 0
 
     def _set_part(self, file: FileInfo, text: str) -> None:
         part = next((p for p in PARTS if label(p) == text), None)
@@ -264,8 +249,7 @@ class DeliverApp(Viewer):
     def _deliver(self) -> None:
         if self._act(lambda a: self.services.delivery.deliver(a, self.candidate_id)):
             self._say(label("ui.delivered_done").format(name=self.page.candidate.name))
-            self.received = self.stored = self.received_bytes = self.stored_bytes = 0
-            self.errors = []
+            self.batch.reset()
             self._show()
             self.tabs.active = 2
 

@@ -17,12 +17,11 @@ from panel.viewable import Viewer
 from services.delivery import Upload
 from services.errors import ServiceError
 from services.labels import label
-from services.rules import MAX_FILE_BYTES, MAX_FILES_PER_BATCH, batch_error
+from services.rules import MAX_FILE_BYTES, MAX_FILES_PER_BATCH
 from services.system import Services
 
 from ..auth import session_actor
-from ..components.candidate_log import kilobytes
-from ..components.file_drop import BoundedFileDropper, speak_norwegian
+from ..components.file_drop import BoundedFileDropper, DropBatch, error_table, speak_norwegian
 from ..components.header import page_header, staff_links
 from ..live import LiveHub, Waker
 
@@ -39,11 +38,9 @@ class GroupUploadApp(Viewer):
         schools = services.queries.schools_for(self.actor)
         self.school = pn.widgets.Select(label=label("ui.choose_school"), options={f"{n} ({o})": i for i, n, o in schools},
                                         visible=len(schools) > 1, width=360)
-        self.errors: list[tuple[str, int, str]] = []
-        self.received = self.stored = self.received_bytes = self.stored_bytes = 0
+        self.batch = DropBatch()
         self.dropper = BoundedFileDropper(
-            on_file=self._file_arrived, on_too_large=lambda name, size: self._refused(name, size, "file.too_large"),
-            on_removed=lambda _name: None, limit=MAX_FILE_BYTES, multiple=True, chunk_size=1_000_000,
+            on_file=self._file_arrived, on_too_large=self._too_large, on_removed=self._file_removed, limit=MAX_FILE_BYTES, multiple=True, chunk_size=1_000_000,
             max_file_size="100MB", max_total_file_size="400MB", max_files=MAX_FILES_PER_BATCH + 50,
             previews=["image"], sizing_mode="stretch_width", css_classes=["km-dropper"])
         self.counter = pn.pane.HTML("", css_classes=["km-counter"])
@@ -52,7 +49,7 @@ class GroupUploadApp(Viewer):
         self.tabs = pn.Tabs((label("ui.tab_errors"), self.error_holder), (label("ui.tab_candidates"), self.pending_holder),
                             active=1, dynamic=False, sizing_mode="stretch_width", css_classes=["km-file-tabs"])
         self._pending = []
-        self._errors_shown = 0
+        self._errors_shown: list = []
         self.school.param.watch(lambda _e: self.refresh(), "value")
         speak_norwegian(pn.state.curdoc)
         self.refresh()
@@ -75,21 +72,10 @@ class GroupUploadApp(Viewer):
         if pending != self._pending or not self.pending_holder.objects:
             self._pending = pending
             self.pending_holder[:] = [self._pending_view(pending)]
-        self.counter.object = html.escape(label("ui.upload_counter").format(
-            x=self.stored, y=self.received, total=kilobytes(self.stored_bytes)))
-        if len(self.errors) != self._errors_shown or not self.error_holder.objects:
-            self._errors_shown = len(self.errors)
-            self.error_holder[:] = [self._error_view()]
-
-    def _error_view(self):
-        if not self.errors:
-            return pn.pane.Markdown(label("ui.no_errors"))
-        return pn.widgets.Tabulator(pd.DataFrame({
-            label("ui.col_file"): [n for n, _, _ in self.errors],
-            label("ui.col_size"): [kilobytes(s) for _, s, _ in self.errors],
-            label("ui.col_error"): [label(k) for _, _, k in self.errors]}),
-            show_index=False, disabled=True, selectable=False, layout="fit_data_stretch",
-            sizing_mode="stretch_width", css_classes=["km-errors"])
+        self.counter.object = html.escape(self.batch.counter())
+        if self.batch.errors != self._errors_shown or not self.error_holder.objects:
+            self._errors_shown = list(self.batch.errors)
+            self.error_holder[:] = [error_table(self.batch.errors)]
 
     def _pending_view(self, pending):
         if not pending:
@@ -110,28 +96,24 @@ class GroupUploadApp(Viewer):
         return table
 
     def _file_arrived(self, name: str, data: bytes | str) -> None:
-        content = data.encode("utf-8") if isinstance(data, str) else data
-        if (error := batch_error(self.received + 1, self.received_bytes + len(content))) is not None:
-            self._refused(name, len(content), error)
-            return
-        try:
-            result = self.services.delivery.group_upload(session_actor(self.services), self.school.value,
-                                                         [Upload(name, content)])
-        except ServiceError as e:
-            self._refused(name, len(content), e.key)
-            return
-        if result.rejected:
-            self._refused(name, len(content), result.rejected[0][1])
-            return
-        self.received, self.received_bytes = self.received + 1, self.received_bytes + len(content)
-        self.stored, self.stored_bytes = self.stored + 1, self.stored_bytes + len(content)
+        if self.batch.take(name, data, self._store) is not None:
+            self.tabs.active = 0
         self.refresh()
 
-    def _refused(self, name: str, size: int, key: str) -> None:
-        self.received, self.received_bytes = self.received + 1, self.received_bytes + size
-        self.errors.append((name, size, key))
-        self.refresh()
+    def _store(self, upload: Upload) -> str | None:
+        result = self.services.delivery.group_upload(session_actor(self.services), self.school.value, [upload])
+        return result.rejected[0][1] if result.rejected else None
+
+    def _too_large(self, name: str, size: int) -> None:
+        self.batch.refuse(name, size, "file.too_large")
         self.tabs.active = 0
+        self.refresh()
+
+    def _file_removed(self, name: str) -> None:
+        """Removed from the drop area: a refused file leaves the error list. A stored one
+        stays with its candidate (delete it on their "Lever for kandidat" page)."""
+        self.batch.forget(name)
+        self.refresh()
 
     def _deliver(self, pending) -> None:
         try:
