@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
+from .clock import wall_time
 from .errors import RuleViolation
 from .rules import MAX_FILE_BYTES, file_extension
 
@@ -83,7 +84,7 @@ class BlobStore:
         """Remove blobs no row points at, and temporary files of interrupted uploads, once
         they are older than ``older_than_s`` (a younger one may belong to an upload whose row
         is being committed right now). Returns how many were removed."""
-        removed, cutoff = 0, time.time() - older_than_s
+        removed, cutoff = 0, wall_time() - older_than_s
         for path in self.root.glob("*/*"):
             name = path.name
             is_temp = path.parent.name == "tmp"
