@@ -143,6 +143,7 @@ class DeliverApp(Viewer):
 
     def _uploaded_view(self, files: list[FileInfo]):
         if not files:
+            self.deliver_button.disabled = True  # nothing to deliver
             return pn.Column(pn.pane.Markdown(label("ui.no_uploaded")), self.deliver_button)
         two_part = self.page.candidate.two_part
         frame = pd.DataFrame({
