@@ -14,8 +14,8 @@ import uuid
 from typing import BinaryIO
 
 from .base import CandidateService, check_scope, load_state, refresh_progress, require_staff
-from .errors import NotFound, PermissionDenied, RuleViolation
 from .clock import from_db
+from .errors import NotFound, PermissionDenied, RuleViolation
 from .files import Blob, BlobStore, check_content, safe_name, zip_names
 from .model import AccessStatus, Actor, CandidateState, Event, ExamPart, Role
 from .rules import access_status, batch_error, file_error, numbers_in_name
@@ -30,9 +30,16 @@ class Upload:
 
     @property
     def size(self) -> int:
+        """Known before reading, so that the limits refuse a file without taking it in."""
         if isinstance(self.data, (bytes, bytearray)):
             return len(self.data)
-        return os.fstat(self.data.fileno()).st_size
+        try:
+            return os.fstat(self.data.fileno()).st_size
+        except (AttributeError, OSError):  # an in-memory stream
+            here = self.data.tell()
+            size = self.data.seek(0, os.SEEK_END)
+            self.data.seek(here)
+            return size - here
 
 
 @dataclasses.dataclass(frozen=True)
@@ -104,7 +111,7 @@ class DeliveryService(CandidateService):
         groups = actor.scope.group_ids
         if actor.scope.school_ids is not None and school_id not in actor.scope.school_ids:
             raise PermissionDenied()
-        known = {number: (cid, group) for cid, number, group in self.store.query(
+        known = {number: cid for cid, number, group in self.store.query(
             "SELECT id, number, group_id FROM candidates WHERE school_id = ? AND NOT deleted", [school_id])
             if groups is None or group in groups}
         by_candidate: dict[int, list[Upload]] = {}
@@ -116,7 +123,7 @@ class DeliveryService(CandidateService):
             elif len(every & known.keys()) > 1:
                 rejected.append((upload.name, "file.ambiguous"))
             else:
-                by_candidate.setdefault(known[first][0], []).append(upload)
+                by_candidate.setdefault(known[first], []).append(upload)
         uploaded = []
         for candidate_id, batch in by_candidate.items():
             try:
