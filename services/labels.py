@@ -244,6 +244,20 @@ _NB_ENTRIES: list[tuple[object, str]] = [
     ("ui.download_school", "Last ned alle leverte filer ved skolen (zip)"),
     ("ui.download_help", "Zip-filen har en mappe per gruppe og kandidat, og manifest.csv med hver fil, "
                          "eksamensdel, tidspunkt og kontrollsum (sha256)."),
+    # The candidate module (SPEC §9)
+    ("candidate.title", "PGS – Kandidat"),
+    ("candidate.login_heading", "Logg inn til eksamen"),
+    ("candidate.number", "Kandidatnummer"),
+    ("candidate.password", "Passord"),
+    ("candidate.log_in", "Logg inn"),
+    ("candidate.page_AUTHORISATION", "Du venter på at eksamensvakten gir deg tilgang til eksamen."),
+    ("candidate.page_WAITING_FOR_START", "Du har fått tilgang. Eksamen starter kl. {start}; oppgaven kommer da av seg selv."),
+    ("candidate.page_TASK", "Eksamen har startet. Oppgaven er tilgjengelig."),
+    ("candidate.page_RECEIPT", "Besvarelsen din er levert."),
+    ("candidate.page_ABSENCE", "Du er registrert med fravær på denne eksamenen."),
+    ("candidate.page_NO_ACCESS", "Du har ikke digital tilgang. Ta kontakt med eksamensvakten."),
+    ("error.bad_request", "Ugyldig forespørsel"),
+    ("error.not_logged_in", "Du er ikke logget inn"),
     ("ui.not_offered", "Lever for kandidat er ikke mulig når kandidaten har fravær eller besvarelsen sendes i posten."),
     # The overview (SPEC §10); the statuses reuse the seed's words
     (OverviewStatus.ABSENT, "Fravær"),

@@ -101,6 +101,17 @@ class OverviewStatus(enum.StrEnum):
     NO_ACCESS = "NO_ACCESS"
 
 
+class CandidatePage(enum.StrEnum):
+    """What the candidate module shows a login session (SPEC §9)."""
+
+    AUTHORISATION = "AUTHORISATION"  # waits for the invigilator (or a day password)
+    WAITING_FOR_START = "WAITING_FOR_START"  # has access; the exam (or Del 2) has not started
+    TASK = "TASK"
+    RECEIPT = "RECEIPT"  # delivered or sent by post
+    ABSENCE = "ABSENCE"
+    NO_ACCESS = "NO_ACCESS"  # digital access blocked
+
+
 class ScopeKind(enum.StrEnum):
     """What a staff user's scope rows point at."""
 

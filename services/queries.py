@@ -22,11 +22,11 @@ from ua_parser import parse as parse_user_agent
 from .base import STATE_COLUMNS, STATE_FROM, check_scope, load_state, state_from_row
 from .clock import OSLO, Clock, from_db, to_db
 from .errors import NotFound, PermissionDenied
-from .model import (AccessStatus, Action, Actor, CandidateState, Event, ExamPart, OverviewStatus, Progress,
-                    Role)
+from .model import (AccessStatus, Action, Actor, CandidatePage, CandidateState, Event, ExamPart, OverviewStatus,
+                    Progress, Role)
 from .rules import (ACCESS_START_TIMES, ACTIVE_GRACE_S, NO_LOGIN_ALERT_AFTER, NO_LOGIN_ALERT_MIN,
                     NO_LOGIN_ALERT_SHARE, WAITING_ALERT_COUNT, WAITING_ALERT_MINUTES, allowed_actions,
-                    grant_label_action)
+                    candidate_page, grant_label_action)
 
 PAGE_SIZE = 50
 
@@ -326,6 +326,20 @@ class FileInfo:
     uploaded_by_candidate: bool
     delivered: bool
     delivered_at: dt.datetime | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class CandidateStatus:
+    """What the candidate's own page needs, and the school version it was read at (the
+    status channel waits for a newer one)."""
+
+    page: CandidatePage
+    number: str
+    name: str
+    subject_code: str
+    subject_name: str
+    starts_at: dt.datetime
+    version: int
 
 
 @dataclasses.dataclass(frozen=True)
@@ -651,6 +665,23 @@ class QueryService:
             raise PermissionDenied()
         return DeliveryPage(state, code, name, self.files(actor, candidate_id),
                             allowed=Action.DELIVER_ON_BEHALF in allowed_actions(state))
+
+    def candidate_status(self, actor: Actor, session_id: str) -> CandidateStatus:
+        """The candidate's own view of one of their login sessions."""
+        if actor.role is not Role.CANDIDATE or actor.candidate_id is None:
+            raise PermissionDenied()
+        version = self.feed.version(next(iter(actor.scope.school_ids))) if self.feed else 0
+        with self.store.read() as cur:
+            state = load_state(cur, actor.candidate_id)
+            subject = cur.execute("""SELECT s.code, s.name FROM exam_groups g JOIN subjects s ON s.code = g.subject_code
+                                     WHERE g.id = ?""", [state.group_id]).fetchone()
+            known = cur.execute("SELECT 1 FROM login_sessions WHERE id = ? AND candidate_id = ?",
+                                [session_id, actor.candidate_id]).fetchone()
+        check_scope(actor, state)
+        if known is None:
+            raise NotFound("error.session_unknown")
+        return CandidateStatus(candidate_page(state, session_id, self.clock.now()), state.number, state.name,
+                               subject[0], subject[1], state.access_starts_at, version)
 
     def pending_deliveries(self, actor: Actor, school_id: int) -> list[PendingDelivery]:
         """Gruppeopplasting: candidates in the actor's groups with files not yet delivered."""

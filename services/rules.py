@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable
 from pathlib import PurePath
 
-from .model import Absence, AccessStatus, Action, CandidateState, ExamPart, Progress
+from .model import Absence, AccessStatus, Action, CandidatePage, CandidateState, ExamPart, Progress
 
 EXAM_START = dt.time(9, 0)
 LATE_ARRIVAL_LIMIT = dt.time(10, 0)
@@ -93,6 +93,20 @@ def grant_label_action(state: CandidateState) -> Action | None:
     if not can_grant(state):
         return None
     return Action.GRANT_AGAIN if state.access_session_id is not None else Action.GRANT
+
+
+def candidate_page(state: CandidateState, session_id: str, now: dt.datetime) -> CandidatePage:
+    """The page one login session of the candidate shows (SPEC §9): only the session with
+    access gets past the authorisation page."""
+    if state.absence is not None:
+        return CandidatePage.ABSENCE
+    if state.blocked:
+        return CandidatePage.NO_ACCESS
+    if state.finished:
+        return CandidatePage.RECEIPT
+    if state.access_session_id == session_id:
+        return CandidatePage.WAITING_FOR_START if now < state.access_starts_at else CandidatePage.TASK
+    return CandidatePage.AUTHORISATION
 
 
 def allowed_actions(state: CandidateState) -> list[Action]:
