@@ -9,6 +9,7 @@ from services.model import AccessStatus
 from services.queries import MonitorFilter
 from services.system import Services
 
+from .served import Served
 from .world import at, build_world, candidate_id
 
 
@@ -59,6 +60,21 @@ class Desk:
 
     def status(self, number: str) -> AccessStatus:
         return self.row(number).access
+
+
+@pytest.fixture
+def serve_world(world_template, tmp_path):
+    """The small world served in this process (``tests/served.py``), its clock at a moment of
+    the exam day: ``serve_world(at(9, 30))``. Closed after the test."""
+    started = []
+
+    def start(now) -> Served:
+        started.append(Served(world_template, tmp_path, now))
+        return started[-1]
+
+    yield start
+    for served in started:
+        served.close()
 
 
 @pytest.fixture

@@ -14,17 +14,15 @@ from playwright.sync_api import expect
 
 from services.errors import NotFound
 
-from .served import Served, log_in
+from .served import log_in
 from .world import at, candidate_id
 
 LIVE = 3_000
 
 
 @pytest.fixture
-def served(world_template, tmp_path):
-    served = Served(world_template, tmp_path, at(9, 30))
-    yield served
-    served.close()
+def served(serve_world):
+    return serve_world(at(9, 30))
 
 
 class Browser:

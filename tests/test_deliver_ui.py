@@ -16,10 +16,8 @@ LIVE = 3_000
 
 
 @pytest.fixture
-def served(world_template, tmp_path):
-    served = Served(world_template, tmp_path, at(10, 0))
-    yield served
-    served.close()
+def served(serve_world):
+    return serve_world(at(10, 0))
 
 
 def files(tmp_path: Path, **contents: bytes) -> list[Path]:

@@ -21,10 +21,8 @@ LIVE = 3_000  # ms: the issue asks for changes within 2 s; the extra second is f
 
 
 @pytest.fixture
-def served(world_template, tmp_path):
-    served = Served(world_template, tmp_path, at(9, 30))
-    yield served
-    served.close()
+def served(serve_world):
+    return serve_world(at(9, 30))
 
 
 def candidate_logs_in(served: Served, number: str, ip: str = "158.36.1.10") -> str:

@@ -6,20 +6,19 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from .served import ARTIFACTS, Served, log_in
+from .served import ARTIFACTS, log_in
 from .world import at
 
 LIVE = 5_000  # ms: the overview refreshes at most every 2 s; the rest is for a slow CI machine
 
 
 @pytest.fixture
-def served(world_template, tmp_path):
-    served = Served(world_template, tmp_path, at(9, 30))
+def served(serve_world):
+    served = serve_world(at(9, 30))
     for number in ("101AAA-V", "102BBB-V"):
         actor = served.services.auth.authenticate_candidate(number, "hemmelig", "158.36.1.10")
         served.services.access.login(actor, user_agent="Mozilla/5.0 Firefox/145.0")
-    yield served
-    served.close()
+    return served
 
 
 def watch_errors(page: Page) -> list[str]:
