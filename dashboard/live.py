@@ -30,27 +30,32 @@ class Waker:
     before it runs. ``add_next_tick_callback`` is the one Document method that is safe to
     call from another thread (the writer thread publishes the feed)."""
 
+    RESCHEDULE_AFTER_S = 3.0
+
     def __init__(self, view: LiveView, doc: Document) -> None:
         self.view = view
         self.doc = doc
-        self._pending = False
+        self._pending_since: float | None = None
         self._lock = threading.Lock()
         self.refreshed_at: float | None = None  # perf_counter() after the last refresh (for bench/)
 
     def wake(self) -> None:
+        """Schedule a refresh unless one is waiting to run. A refresh scheduled seconds ago
+        that has not run is scheduled again: a lost callback must not leave a page frozen."""
+        now = time.monotonic()
         with self._lock:
-            if self._pending:
+            if self._pending_since is not None and now - self._pending_since < self.RESCHEDULE_AFTER_S:
                 return
-            self._pending = True
+            self._pending_since = now
         try:
             self.doc.add_next_tick_callback(self._run)
         except Exception:  # the session is gone; the hub drops it on destroy
             with self._lock:
-                self._pending = False
+                self._pending_since = None
 
     def _run(self) -> None:
         with self._lock:
-            self._pending = False
+            self._pending_since = None
         with set_curdoc(self.doc), hold(self.doc):
             self.view.refresh()
         self.refreshed_at = time.perf_counter()

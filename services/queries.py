@@ -477,7 +477,7 @@ class QueryService:
             if leader:
                 flight = self._in_flight[key] = threading.Event()
         if not leader:
-            flight.wait()
+            flight.wait(timeout=30)  # a stuck leader must not stall every page of the school
             with self._cache_lock:
                 if key in self._cache:
                     return self._cache[key]
