@@ -104,7 +104,7 @@ def home_of(actor: Actor) -> str:
     """Where a user starts: the overview when they follow several schools, else the monitor."""
     ids = actor.scope.school_ids
     several = ids is None or len(ids) > 1
-    return OVERVIEW if actor.role.sees_overview and several else HOME
+    return OVERVIEW if actor.sees_overview and several else HOME
 
 
 class HomeHandler(RequestHandler):

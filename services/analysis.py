@@ -30,7 +30,7 @@ class Analysis:
         self.clock = clock
 
     def _params(self, actor: Actor, **extra) -> dict:
-        if not actor.role.sees_overview or actor.scope.group_ids is not None:
+        if not actor.sees_overview:
             raise PermissionDenied()
         ids = actor.scope.school_ids
         return {"all": ids is None, "schools": sorted(ids or []), **extra}

@@ -196,6 +196,12 @@ class Actor:
     ip: str | None = None
     candidate_id: int | None = None  # set for Role.CANDIDATE
 
+    @property
+    def sees_overview(self) -> bool:
+        """The overview and analysts' figures count whole schools: a role that sees them,
+        with a scope of whole schools (not an invigilator's groups)."""
+        return self.role.sees_overview and self.scope.group_ids is None
+
     def with_ip(self, ip: str | None) -> "Actor":
         return dataclasses.replace(self, ip=ip)
 

@@ -93,9 +93,6 @@ def chart_level(overview: Overview) -> str:
     return "county"
 
 
-LEVELS = ("county", "municipality", "school")
-
-
 def progress_frame(overview: Overview, level: str | None = None) -> pd.DataFrame:
     """The share of candidates (%) in each status (columns: ``OverviewStatus`` values), one
     row per county, municipality or school (column ``name``; ``level`` in ``attrs``).
