@@ -41,6 +41,7 @@ bench: $(BIN)/.installed chromium
 	$(BIN)/python -m bench.live
 	$(BIN)/python -m bench.overview
 	$(BIN)/python -m bench.files
+	$(BIN)/python -m bench.candidates
 
 clean:
 	rm -rf $(VENV) data/*.duckdb data/*.duckdb.wal .pytest_cache .hypothesis

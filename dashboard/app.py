@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import sys
 
 import panel as pn
 
@@ -86,6 +87,10 @@ def serve(db_path: str, port: int = 5006, address: str = "localhost", clock: Clo
     """Serve the pages. ``trust_proxy``: honour X-Forwarded-For (only behind our own proxy,
     or any client could write its own IP into the activity log)."""
     configure_panel()
+    # The event loop gives up the GIL at every socket read and write; with worker threads
+    # busy (passwords, DuckDB) it waits up to the switch interval (5 ms) to get it back,
+    # which capped the candidate API at ~70 requests a second (bench/candidates.py).
+    sys.setswitchinterval(0.0005)
     app = App(db_path, clock, tick_s=tick_s)
     secret = os.environ.get("KANDIDATMONITOR_COOKIE_SECRET") or secrets.token_urlsafe(32)
     pn.config.cookie_secret = secret

@@ -20,6 +20,10 @@ def snapshot(state: CandidateState) -> dict:
     }
 
 
+_INSERT = """INSERT INTO activity_log (occurred_at, candidate_id, school_id, event, detail,
+               session_id, actor_id, actor_name, actor_role, actor_ip, state_before, state_after)"""
+
+
 def record(
     tx: Tx,
     actor: Actor,
@@ -33,16 +37,24 @@ def record(
     before: dict | None = None,
     after: dict | None = None,
 ) -> None:
-    tx.execute(
-        """INSERT INTO activity_log (occurred_at, candidate_id, school_id, event, detail,
-               session_id, actor_id, actor_name, actor_role, actor_ip, state_before, state_after)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-        [
-            at, candidate_id, school_id, event.value, detail, session_id, actor.user_id,
-            actor.name, actor.role.value, actor.ip,
-            json.dumps(before, ensure_ascii=False) if before is not None else None,
-            json.dumps(after, ensure_ascii=False) if after is not None else None,
-        ],
-    )
-    if school_id is not None:
-        tx.touch(school_id)
+    record_many(tx, [(actor, event, at, candidate_id, school_id, detail, session_id, before, after)])
+
+
+def record_many(tx: Tx, entries: list[tuple]) -> None:
+    """Many rows in one statement (a burst of logins): each entry is (actor, event, at,
+    candidate_id, school_id, detail, session_id, before, after)."""
+    rows = [[at, candidate_id, school_id, event.value, detail, session_id, actor.user_id, actor.name,
+             actor.role.value, actor.ip, _json(before), _json(after)]
+            for actor, event, at, candidate_id, school_id, detail, session_id, before, after in entries]
+    if len(rows) == 1:
+        tx.execute(f"{_INSERT} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows[0])
+    else:
+        columns = ", ".join(f"unnest(${i + 1})" for i in range(12))
+        tx.execute(f"{_INSERT} SELECT {columns}", [list(c) for c in zip(*rows)])
+    for entry in entries:
+        if entry[4] is not None:
+            tx.touch(entry[4], entry[3])
+
+
+def _json(value: dict | None) -> str | None:
+    return json.dumps(value, ensure_ascii=False) if value is not None else None

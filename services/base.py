@@ -47,6 +47,12 @@ def load_state(cursor, candidate_id: int) -> CandidateState:
     return state_from_row(row)
 
 
+def load_states(cursor, candidate_ids: list[int]) -> dict[int, CandidateState]:
+    """Many candidates' states with one query (missing ids are left out)."""
+    sql = STATE_SQL.replace("cs.candidate_id = ?", "cs.candidate_id IN (SELECT unnest(?::INTEGER[]))")
+    return {row[0]: state_from_row(row) for row in cursor.execute(sql, [candidate_ids]).fetchall()}
+
+
 def check_scope(actor: Actor, state: CandidateState) -> None:
     """Raise PermissionDenied unless ``actor`` may see and act on this candidate."""
     if actor.role is Role.CANDIDATE:

@@ -9,6 +9,7 @@ import threading
 from collections.abc import Callable
 
 Listener = Callable[[dict[int, int]], None]
+CandidateListener = Callable[[frozenset[int]], None]
 
 
 class ChangeFeed:
@@ -16,18 +17,23 @@ class ChangeFeed:
         self._lock = threading.Lock()
         self._versions: dict[int, int] = {}
         self._listeners: list[Listener] = []
+        self._candidate_listeners: list[CandidateListener] = []
         self._changed = threading.Condition(self._lock)
 
-    def publish(self, versions: dict[int, int]) -> None:
-        """Called by the store after commit with the new version of each touched school."""
+    def publish(self, versions: dict[int, int], candidates: frozenset[int] = frozenset()) -> None:
+        """Called by the store after commit with the new version of each touched school and
+        the candidates whose facts changed (the candidate module wakes only those)."""
         with self._lock:
             for school, version in versions.items():
                 if version > self._versions.get(school, 0):
                     self._versions[school] = version
             listeners = list(self._listeners)
+            candidate_listeners = list(self._candidate_listeners) if candidates else []
             self._changed.notify_all()
         for listener in listeners:
             listener(versions)
+        for candidate_listener in candidate_listeners:
+            candidate_listener(candidates)
 
     def subscribe(self, listener: Listener) -> Callable[[], None]:
         """Register ``listener``; returns the function that unsubscribes it."""
@@ -40,6 +46,11 @@ class ChangeFeed:
                     self._listeners.remove(listener)
 
         return unsubscribe
+
+    def subscribe_candidates(self, listener: CandidateListener) -> None:
+        """Register ``listener`` for the ids of candidates changed by each commit."""
+        with self._lock:
+            self._candidate_listeners.append(listener)
 
     def version(self, school_id: int) -> int:
         with self._lock:

@@ -102,6 +102,25 @@ def cmd_import(args) -> int:
     return 0
 
 
+def cmd_simulate(args) -> int:
+    """Candidates over the HTTP API of a running server (``make run``), by default the
+    demo candidates who have not logged in yet (``demo`` lists them beside the database)."""
+    import asyncio
+
+    from .simulate import numbers_file, simulate
+
+    source = Path(args.numbers) if args.numbers else numbers_file(args.db)
+    if not source.exists():
+        raise ValueError(f"Fant ikke {source}: bygg demoen (kandidatmonitor demo) eller gi --numbers FIL")
+    numbers = [n.strip() for n in source.read_text("utf-8").split() if n.strip()][:args.candidates]
+    print(f"Simulerer {len(numbers)} kandidater mot {args.url}, {args.rate} innlogginger per sekund …", flush=True)
+    tally = asyncio.run(simulate(args.url, numbers, args.password, args.rate, (args.answer_min, args.answer_max),
+                                 day_password=args.day_password))
+    print(f"Ferdig: innlogget {tally.logged_in}, avvist {tally.refused}, på oppgavesiden {tally.on_task}, "
+          f"levert {tally.delivered}, feil {tally.errors}")
+    return 0 if tally.errors == 0 else 1
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="kandidatmonitor", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
@@ -132,6 +151,17 @@ def parser() -> argparse.ArgumentParser:
     imp.add_argument("--file", required=True)
     imp.add_argument("--date", help="eksamensdato ÅÅÅÅ-MM-DD (i dag uten)")
     imp.set_defaults(func=cmd_import)
+    sim = sub.add_parser("simulate", help="kandidater som logger inn, venter, leverer – over HTTP-API-et")
+    sim.add_argument("--url", default="http://localhost:5006")
+    sim.add_argument("--candidates", type=int, default=100, help="antall kandidater")
+    sim.add_argument("--rate", type=float, default=5.0, help="innlogginger per sekund")
+    sim.add_argument("--db", default=DEFAULT_DB, help="demodatabasen som lister kandidatnumrene")
+    sim.add_argument("--numbers", help="fil med ett kandidatnummer per linje (i stedet for demoens liste)")
+    sim.add_argument("--password", default="demo", help="kandidatenes passord (demoens er «demo»)")
+    sim.add_argument("--day-password", help="bruk dagspassord i stedet for å vente på eksamensvakten")
+    sim.add_argument("--answer-min", type=float, default=20.0, help="sekunder på oppgavesiden før levering, minst")
+    sim.add_argument("--answer-max", type=float, default=120.0, help="… og høyst")
+    sim.set_defaults(func=cmd_simulate)
     return p
 
 

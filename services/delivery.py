@@ -232,8 +232,11 @@ class DeliveryService(CandidateService):
             self._after_files_changed(tx, actor, state, Event.FILE_PART_SET, detail=part.value)
 
     def delete_file(self, actor: Actor, candidate_id: int, file_id: str) -> None:
-        """Delete an uploaded file, or (staff only, permanently) a delivered one."""
+        """Delete an uploaded file, or (staff only, permanently) a delivered one. A candidate
+        deletes only while they may upload (on the task page)."""
         with self._changing(actor, candidate_id) as (tx, state):
+            if actor.role is Role.CANDIDATE:
+                self._check_upload(actor, state)
             name, delivered = self._file(tx, candidate_id, file_id)
             if delivered and not actor.role.acts_for_school:
                 raise PermissionDenied()

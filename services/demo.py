@@ -18,22 +18,24 @@ import io
 import json
 import os
 import time
+import uuid
 import zipfile
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from .auth import AuthService, hash_password
+from .auth import CANDIDATE_COST, AuthService, hash_password
 from .base import refresh_progress
 from .clock import OSLO, Clock, oslo_at, to_db
 from .files import BlobStore, blob_root
-from .model import Role
+from .model import ExamPart, Role
 from .rules import access_starts_at, season_suffix
 from .store import DuckDBStore
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 DEMO_PASSWORD = "demo"
+DEMO_DAY_PASSWORD = "dagspassord"  # every demo group's day password (Dagspassord)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -133,12 +135,26 @@ def build_demo(path: str | Path, size: str = "small", seed: int = 1, now: dt.dat
     try:
         stats = _Generator(store, SIZES[size], seed, now, BlobStore(blob_root(path))).run()
         store.checkpoint()
+        write_waiting_numbers(store, path, seed)
     finally:
         store.close()
     Path(str(path) + ".wal").unlink(missing_ok=True)
     os.replace(tmp, path)
     stats["seconds"] = round(time.perf_counter() - started, 2)
     return stats
+
+
+def write_waiting_numbers(store: DuckDBStore, path: Path, seed: int) -> None:
+    """List, beside the database, the demo candidates who may still log in (none yet, no
+    absence, block or delivery), shuffled: ``kandidatmonitor simulate`` plays them."""
+    from .simulate import numbers_file
+
+    numbers = [n for (n,) in store.query(
+        """SELECT c.number FROM candidates c JOIN candidate_state cs ON cs.candidate_id = c.id
+           WHERE NOT c.deleted AND cs.latest_session_id IS NULL AND cs.absence IS NULL AND NOT cs.blocked
+             AND cs.progress_2 NOT IN ('DELIVERED', 'SENT_BY_POST') ORDER BY c.number""")]
+    np.random.default_rng(seed).shuffle(numbers)
+    numbers_file(path).write_text("\n".join(numbers) + "\n", "utf-8")
 
 
 def demo_exam_date(path: str | Path) -> dt.date | None:
@@ -197,6 +213,7 @@ class _Generator:
         groups = self.groups(schools, subjects)
         cands = self.candidates(groups)
         self.users(schools, groups)
+        self.tasks(subjects)
         self.timeline(cands, groups)
         with self.store.write() as tx:
             tx.execute("INSERT INTO meta VALUES ('exam_date', ?), ('built_for', ?)",
@@ -230,6 +247,18 @@ class _Generator:
         self.insert("schools", schools)
         return schools.merge(munis[["id", "county_id"]].rename(columns={"id": "municipality_id"}))
 
+    def tasks(self, subjects: pd.DataFrame) -> None:
+        """One task PDF per subject (Del 2 on two-part exams: Del 1 is on paper)."""
+        rows = []
+        for code, name, two_part in subjects[["code", "name", "two_part"]].itertuples(index=False):
+            part = ExamPart.PART_2 if two_part else ExamPart.WHOLE
+            title = f"{code} {name}" + (" – Del 2" if two_part else "")
+            blob = self.blobs.put(one_page_pdf([f"Eksamensoppgave {title}", "Demo: oppgaveteksten står her."]))
+            rows.append((uuid.uuid5(uuid.NAMESPACE_URL, f"oppgave/{code}/{part.value}").hex, code, part.value,
+                         f"{code}{'-del2' if two_part else ''}-oppgave.pdf", blob.size, blob.sha256, to_db(self.now)))
+        self.insert("tasks", pd.DataFrame(rows, columns=["id", "subject_code", "part", "name", "size", "sha256",
+                                                         "added_at"]))
+
     def groups(self, schools: pd.DataFrame, subjects: pd.DataFrame) -> pd.DataFrame:
         per_school = max(1, round(self.size.candidates / self.size.schools / 25))
         rows = []
@@ -248,8 +277,9 @@ class _Generator:
         groups["access_starts_at"] = [
             to_db(access_starts_at(self.day, tp, p2 if tp else None, OSLO))
             for tp, p2 in zip(groups["two_part"], groups["part2_start"])]
+        groups["day_password_hash"] = hash_password(DEMO_DAY_PASSWORD, CANDIDATE_COST)
         self.insert("exam_groups", groups[["id", "school_id", "name", "subject_code", "exam_date",
-                                           "access_starts_at"]])
+                                           "access_starts_at", "day_password_hash"]])
         return groups.sort_values("id").reset_index(drop=True)
 
     def candidates(self, groups: pd.DataFrame) -> pd.DataFrame:
@@ -266,7 +296,7 @@ class _Generator:
         frame = frame.merge(groups[["id", "school_id"]].rename(columns={"id": "group_id"}), how="left")
         frame = frame.sort_values(["school_id", "number"]).reset_index(drop=True)
         frame["id"] = np.arange(1, n + 1)  # ids follow school order: pages read one block
-        frame["password_hash"] = hash_password(DEMO_PASSWORD)
+        frame["password_hash"] = hash_password(DEMO_PASSWORD, CANDIDATE_COST)
         frame["deleted"] = False
         self.insert("candidates", frame[["id", "number", "name", "group_id", "school_id", "password_hash", "deleted"]])
         return frame
@@ -497,15 +527,23 @@ class _Generator:
             tx.execute("INSERT INTO school_versions SELECT id, 1 FROM schools")
 
 
+def one_page_pdf(lines: list[str]) -> bytes:
+    """A one-page PDF with a few lines of Helvetica (WinAnsi covers æøå)."""
+    def text(line: str) -> bytes:
+        return line.encode("cp1252", "replace").replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)")
+    stream = b"BT /F1 16 Tf 72 760 Td 22 TL " + b" ".join(b"(" + text(line) + b") '" for line in lines) + b" ET"
+    return (b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
+            b"2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n"
+            b"3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+            b"/Resources << /Font << /F1 5 0 R >> >> >> endobj\n"
+            b"4 0 obj << /Length " + str(len(stream)).encode() + b" >> stream\n" + stream + b"\nendstream endobj\n"
+            b"5 0 obj << /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >> endobj\n"
+            b"trailer << /Root 1 0 R >>\n%%EOF\n")
+
+
 def sample_answers() -> dict[str, bytes]:
     """A one-page PDF and a one-paragraph DOCX: what the demo's candidates hand in."""
-    pdf = (b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
-           b"2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n"
-           b"3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
-           b"/Resources << /Font << /F1 5 0 R >> >> >> endobj\n"
-           b"4 0 obj << /Length 42 >> stream\nBT /F1 18 Tf 72 760 Td (Besvarelse) Tj ET\nendstream endobj\n"
-           b"5 0 obj << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> endobj\n"
-           b"trailer << /Root 1 0 R >>\n%%EOF\n")
+    pdf = one_page_pdf(["Besvarelse"])
     docx = io.BytesIO()
     with zipfile.ZipFile(docx, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr("[Content_Types].xml",

@@ -12,7 +12,7 @@ import datetime as dt
 import io
 
 from . import audit
-from .auth import hash_password
+from .auth import CANDIDATE_COST, hash_password
 from .base import require_staff
 from .clock import OSLO, to_db
 from .errors import InvalidInput
@@ -120,7 +120,7 @@ class ImportService:
         return group_id
 
     def _candidate(self, tx, actor, school_id, group_id, row: ImportRow) -> None:
-        password = hash_password(row.password) if row.password else None
+        password = hash_password(row.password, CANDIDATE_COST) if row.password else None
         found = tx.one("SELECT id FROM candidates WHERE number = ?", [row.number])
         if found:
             tx.execute("""UPDATE candidates SET name = ?, group_id = ?, school_id = ?,

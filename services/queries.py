@@ -330,8 +330,7 @@ class FileInfo:
 
 @dataclasses.dataclass(frozen=True)
 class CandidateStatus:
-    """What the candidate's own page needs, and the school version it was read at (the
-    status channel waits for a newer one)."""
+    """What the candidate's own page needs."""
 
     page: CandidatePage
     number: str
@@ -339,7 +338,23 @@ class CandidateStatus:
     subject_code: str
     subject_name: str
     starts_at: dt.datetime
-    version: int
+    two_part: bool = False
+    waiting: bool = False  # this session waits for "Gi tilgang"
+    newest: bool = True  # a later login (another browser) makes this session the old one
+    tasks: list[CandidateTask] = dataclasses.field(default_factory=list)
+    files: list[FileInfo] = dataclasses.field(default_factory=list)
+
+
+# candidate_state columns candidate_status reads, in STATE_COLUMNS order after the facts.
+_LIVE_STATE = ("school_id", "group_id", "blocked", "absence", "progress_1", "progress_2", "access_session_id",
+               "waiting_session_id", "latest_session_id")
+
+
+@dataclasses.dataclass(frozen=True)
+class CandidateTask:
+    id: str
+    name: str
+    size: int
 
 
 @dataclasses.dataclass(frozen=True)
@@ -383,6 +398,8 @@ class QueryService:
         self.heartbeats = heartbeats
         self.feed = feed
         self.school_reads = 0  # how many times the school rows were read from the store
+        self._groups: dict[int, tuple] = {}  # candidate_status: a group's subject and start
+        self._groups_lock = threading.Lock()
         self._cache: OrderedDict[tuple, list[tuple]] = OrderedDict()
         self._cache_size = cache_size
         self._cache_lock = threading.Lock()
@@ -667,21 +684,73 @@ class QueryService:
                             allowed=Action.DELIVER_ON_BEHALF in allowed_actions(state))
 
     def candidate_status(self, actor: Actor, session_id: str) -> CandidateStatus:
-        """The candidate's own view of one of their login sessions."""
+        """The candidate's own view of one of their login sessions: the page it shows, the
+        task files on the task page, their own files there (not those an invigilator
+        uploaded), and on the receipt page every delivered file, also the school's."""
         if actor.role is not Role.CANDIDATE or actor.candidate_id is None:
             raise PermissionDenied()
-        version = self.feed.version(next(iter(actor.scope.school_ids))) if self.feed else 0
+        cid = actor.candidate_id
         with self.store.read() as cur:
-            state = load_state(cur, actor.candidate_id)
-            subject = cur.execute("""SELECT s.code, s.name FROM exam_groups g JOIN subjects s ON s.code = g.subject_code
-                                     WHERE g.id = ?""", [state.group_id]).fetchone()
-            known = cur.execute("SELECT 1 FROM login_sessions WHERE id = ? AND candidate_id = ?",
-                                [session_id, actor.candidate_id]).fetchone()
-        check_scope(actor, state)
-        if known is None:
-            raise NotFound("error.session_unknown")
-        return CandidateStatus(candidate_page(state, session_id, self.clock.now()), state.number, state.name,
-                               subject[0], subject[1], state.access_starts_at, version)
+            # Look-ups by key only: this runs whenever a candidate's page moves, and DuckDB
+            # spends several times a look-up on planning a join (bench/candidates.py).
+            row = cur.execute(f"SELECT {', '.join(_LIVE_STATE)} FROM candidate_state WHERE candidate_id = ?",
+                              [cid]).fetchone()
+            if row is None:
+                raise NotFound("error.not_found")
+            session = cur.execute("SELECT candidate_id, state FROM login_sessions WHERE id = ?", [session_id]).fetchone()
+            if session is None or session[0] != cid:
+                raise NotFound("error.session_unknown")
+            group = self._group(cur, row[1])
+            state = state_from_row((cid, actor.user_id, actor.name, row[0], row[1], *group[:3], *row[2:], False))
+            return self._page_status(cur, state, session_id, session[1], group)
+
+    def status_after_login(self, actor: Actor, state: CandidateState, session_id: str) -> CandidateStatus:
+        """``candidate_status`` for a session just logged in, from the state the login wrote
+        (so a login costs no further read unless its page lists files)."""
+        if actor.role is not Role.CANDIDATE or actor.candidate_id != state.candidate_id:
+            raise PermissionDenied()
+        waiting = state.waiting_session_id == session_id
+        with self.store.read() as cur:
+            return self._page_status(cur, state, session_id, "WAITING" if waiting else "ENDED",
+                                     self._group(cur, state.group_id))
+
+    def _page_status(self, cur, state: CandidateState, session_id: str, session_state: str,
+                     group: tuple) -> CandidateStatus:
+        page = candidate_page(state, session_id, self.clock.now())
+        subject_code, subject_name = group[3:]
+        tasks, files = [], []
+        if page is CandidatePage.TASK:
+            part = ExamPart.PART_2 if state.two_part else ExamPart.WHOLE
+            tasks = [CandidateTask(*r) for r in cur.execute(
+                "SELECT id, name, size FROM tasks WHERE subject_code = ? AND part = ? ORDER BY name",
+                [subject_code, part.value]).fetchall()]
+        if page in (CandidatePage.TASK, CandidatePage.RECEIPT):
+            mine = page is CandidatePage.TASK
+            files = [FileInfo(fid, name, size, ExamPart(p) if p else None, from_db(at),
+                              role == Role.CANDIDATE.value, delivered is not None, from_db(delivered))
+                     for fid, name, size, p, at, role, delivered in cur.execute(
+                         """SELECT id, name, size, part, uploaded_at, uploaded_by_role, delivered_at FROM files
+                            WHERE candidate_id = ? AND deleted_at IS NULL
+                              AND (CASE WHEN ? THEN uploaded_by_role = 'CANDIDATE' ELSE delivered_at IS NOT NULL END)
+                            ORDER BY uploaded_at, name""", [state.candidate_id, mine]).fetchall()]
+        return CandidateStatus(page, state.number, state.name, subject_code, subject_name, state.access_starts_at,
+                               two_part=state.two_part, waiting=session_state == "WAITING",
+                               newest=state.latest_session_id == session_id, tasks=tasks, files=files)
+
+    def _group(self, cur, group_id: int) -> tuple:
+        """(two_part, access_starts_at, exam_date, subject code, subject name) of a group:
+        fixed for the day (an import makes new groups), so every group is read once, in one
+        query (8,000 groups nationally), and a group not seen before on its own."""
+        with self._groups_lock:
+            group = self._groups.get(group_id)
+        if group is not None:
+            return group
+        sql = """SELECT g.id, s.two_part, g.access_starts_at, g.exam_date, s.code, s.name
+                 FROM exam_groups g JOIN subjects s ON s.code = g.subject_code"""
+        rows = cur.execute(sql + " WHERE g.id = ?", [group_id]).fetchall() if self._groups else cur.execute(sql).fetchall()
+        with self._groups_lock:
+            self._groups.update((row[0], row[1:]) for row in rows)
+            return self._groups[group_id]
 
     def pending_deliveries(self, actor: Actor, school_id: int) -> list[PendingDelivery]:
         """Gruppeopplasting: candidates in the actor's groups with files not yet delivered."""

@@ -15,6 +15,7 @@ from .heartbeat import HeartbeatBuffer
 from .importer import ImportService
 from .queries import QueryService
 from .store import DuckDBStore
+from .tasks import TaskService
 
 
 class Services:
@@ -29,12 +30,13 @@ class Services:
         self.absence = AbsenceService(self.store, self.clock)
         self.blobs = BlobStore(blob_root(db_path))
         self.delivery = DeliveryService(self.store, self.clock, self.blobs)
+        self.tasks = TaskService(self.store, self.clock, self.blobs)
         self.queries = QueryService(self.store, self.clock, self.heartbeats, self.feed)
         self.feedback = FeedbackService(self.store, self.clock)
         self.importer = ImportService(self.store, self.clock)
         # Blobs of uploads that crashed before their row was committed (nothing else is
         # running yet: DuckDB admits this one process).
-        self.blobs.sweep(self.delivery.referenced_blobs(), older_than_s=0)
+        self.blobs.sweep(self.delivery.referenced_blobs() | self.tasks.referenced_blobs(), older_than_s=0)
 
     def close(self) -> None:
         self.heartbeats.flush()

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import shutil
 
 import pytest
 
@@ -10,7 +9,7 @@ from services.queries import MonitorFilter
 from services.system import Services
 
 from .served import Served
-from .world import at, build_world, candidate_id
+from .world import at, build_world, candidate_id, copy_world
 
 
 @pytest.fixture(scope="session")
@@ -23,7 +22,7 @@ def world_template(tmp_path_factory):
 
 def open_world(template, directory) -> Services:
     path = directory / "world.duckdb"
-    shutil.copy(template, path)
+    copy_world(template, path)
     return Services(path, FrozenClock(at(8, 0)))
 
 

@@ -5,7 +5,6 @@ colleagues through the same ``Services`` object the pages use.
 """
 from __future__ import annotations
 
-import shutil
 import socket
 import time
 import urllib.request
@@ -15,6 +14,8 @@ from playwright.sync_api import Page, expect
 
 from dashboard.app import serve
 from services.clock import FrozenClock
+
+from .world import copy_world
 
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-results"  # screenshots of test runs
@@ -29,7 +30,7 @@ def free_port() -> int:
 class Served:
     def __init__(self, template: Path, directory: Path, now, tick_s: float = 0.5):
         path = directory / "served.duckdb"
-        shutil.copy(template, path)
+        copy_world(template, path)
         self.clock = FrozenClock(now)
         self.port = free_port()
         self.url = f"http://localhost:{self.port}"

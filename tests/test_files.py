@@ -32,7 +32,9 @@ def sparse(path: Path, size: int) -> io.BufferedReader:
 
 
 def blob_files(services: Services) -> list[Path]:
-    return [p for p in services.blobs.root.glob("*/*") if p.parent.name != "tmp"]
+    """The stored answer files (the world's task files left out)."""
+    tasks = services.tasks.referenced_blobs()
+    return [p for p in services.blobs.root.glob("*/*") if p.parent.name != "tmp" and p.name not in tasks]
 
 
 @pytest.fixture

@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 
 from services import rules
 from services.auth import hash_password
 from services.base import expected_progress, load_state
 from services.clock import OSLO, FrozenClock
 from services.demo import load_subjects
-from services.model import AccessStatus, Role, system_actor
+from services.files import blob_root
+from services.model import AccessStatus, ExamPart, Role, system_actor
 from services.system import Services
 
 EXAM_DAY = dt.date(2026, 5, 20)
@@ -53,7 +55,15 @@ def build_world(db_path) -> Services:
             ("statsforvalter", Role.STATE_ADMIN, [1, 2]),
         ]:
             services.auth.add_user(tx, username, username.title(), role, pw, refs)
+    for code, part in [("ENG1007", ExamPart.WHOLE), ("MAT1019", ExamPart.PART_2), ("NOR1211", ExamPart.WHOLE)]:
+        services.tasks.add_task(system_actor(), code, part, f"{code} oppgave.pdf", pdf(2500))
     return services
+
+
+def copy_world(template, path) -> None:
+    """A copy of the world: the database file and its blob store (the task files)."""
+    shutil.copy(template, path)
+    shutil.copytree(blob_root(template), blob_root(path), dirs_exist_ok=True)
 
 
 def candidate_id(services: Services, number: str) -> int:

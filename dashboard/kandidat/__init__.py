@@ -1,83 +1,165 @@
-"""The candidate module (SPEC §9), first slice: plain HTML/JS and a JSON API served by Tornado
-beside the Panel pages — no Panel session per candidate (ARCHITECTURE decision 4).
+"""The candidate module (SPEC §9): plain HTML/JS and a JSON API served by Tornado beside the
+Panel pages — no Panel session per candidate (ARCHITECTURE decision 4). The API is described
+in ``openapi.yaml`` beside this file (served at ``/kandidat/api/openapi.yaml``).
 
-``POST /kandidat/api/login`` sets a signed, HttpOnly, SameSite=Strict cookie for one login
-session; ``GET /kandidat/api/status?etter=<versjon>`` answers at once, or (long-poll) when the
-candidate's school has changed or the exam starts; ``POST /kandidat/api/heartbeat`` keeps the
-session "Aktiv". Failed logins are throttled per candidate number and per IP address.
+A login sets a signed, HttpOnly, SameSite=Strict cookie for one login session. Passwords are
+checked in a thread pool (scrypt releases the GIL) and logins are written in batches by the
+``LoginQueue`` (group commit), so a burst of logins neither blocks the event loop nor waits
+for one commit each. The status channel is a long-poll woken only when that candidate's facts
+change (or the exam starts); heartbeats go to the in-memory buffer. Failed logins and
+day-password attempts are throttled per candidate and per IP address.
 """
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
+import datetime as dt
 import html
 import json
+import random
+import tempfile
 import threading
+from pathlib import Path
+from urllib.parse import quote
 
-from tornado.web import RequestHandler
+from tornado.web import RequestHandler, StaticFileHandler, stream_request_body
 
+from services.access import LoginQueue, LoginRequest
 from services.auth import LoginThrottle
 from services.changes import ChangeFeed
-from services.errors import NotFound, PermissionDenied, ServiceError
+from services.delivery import Upload
+from services.errors import NotFound, PermissionDenied, RuleViolation, ServiceError
+from services.files import CHUNK, safe_name
 from services.labels import NB, label
 from services.model import CandidatePage
 from services.queries import CandidateStatus
+from services.rules import ACCEPTED_EXTENSIONS, HEARTBEAT_INTERVAL_S, MAX_BATCH_BYTES, MAX_FILE_BYTES, MAX_FILES_PER_BATCH
 from services.system import Services
 
 COOKIE = "kandidat"
-LONG_POLL_S = 25.0
+LONG_POLL_S = 50.0  # below the 60 s after which proxies commonly drop an idle request
 PAGE = "/kandidat"
+API = f"{PAGE}/api"
+HERE = Path(__file__).parent
+SPOOL_BYTES = 1 << 20  # an upload is kept in memory up to this size, then on disk
+# Texts the page shows besides the candidate.* ones: the same words as "Lever for kandidat".
+SHARED_TEXTS = ("ui.accepted_types", "ui.upload_counter", "ui.tab_errors", "ui.tab_uploaded", "ui.delivered_files",
+                "ui.delete", "ui.deliver_all", "ui.col_file", "ui.col_size", "ui.col_uploaded", "ui.download",
+                "file.too_large", "file.too_many", "file.batch_too_large", "file.invalid_type")
+CLIENT_HINTS = {"platform": "Sec-CH-UA-Platform", "platform_version": "Sec-CH-UA-Platform-Version",
+                "model": "Sec-CH-UA-Model", "mobile": "Sec-CH-UA-Mobile"}
 
 
-class StatusWaiters:
-    """Long-polls waiting for a school's next version, woken by the process's change feed."""
+class StatusChannel:
+    """Long-polls waiting for one candidate's next change, woken by the change feed.
+
+    The token handed to the page is this process's change counter as last seen for the
+    candidate (it starts at a random number, so a token from before a restart never equals
+    a new one and the page simply reads again)."""
 
     def __init__(self, feed: ChangeFeed) -> None:
-        self.feed = feed
         self._lock = threading.Lock()
+        self._boot = random.randrange(1 << 40)
+        self._counter = self._boot
+        self._last: dict[int, int] = {}
+        self._starts: dict[int, dt.datetime] = {}  # candidates last seen waiting for the start
         self._waiting: dict[int, set[tuple[asyncio.AbstractEventLoop, asyncio.Future]]] = {}
-        feed.subscribe(self._changed)
+        feed.subscribe_candidates(self._changed)
 
-    async def wait(self, school_id: int, seen: int, timeout: float) -> None:
-        if self.feed.version(school_id) > seen or timeout <= 0:
-            return
+    def token(self, candidate_id: int) -> int:
+        with self._lock:
+            return self._last.get(candidate_id, self._boot)
+
+    def waiting(self) -> int:
+        with self._lock:
+            return sum(len(w) for w in self._waiting.values())
+
+    def read(self, candidate_id: int, page: CandidatePage, starts_at: dt.datetime) -> None:
+        """A status was read: a page waiting for the start must be woken at the start."""
+        with self._lock:
+            if page is CandidatePage.WAITING_FOR_START:
+                self._starts[candidate_id] = starts_at
+            else:
+                self._starts.pop(candidate_id, None)
+
+    async def wait(self, candidate_id: int, seen: int, timeout: float, clock) -> bool:
+        """Wait until the candidate's token moves past ``seen``, the exam starts for a page
+        waiting for it, or ``timeout`` passes. True when there is something new to read."""
         loop = asyncio.get_running_loop()
         entry = (loop, loop.create_future())
-        with self._lock:
-            self._waiting.setdefault(school_id, set()).add(entry)
+        with self._lock:  # checked and registered under one lock: no change slips between
+            if self._last.get(candidate_id, self._boot) != seen:
+                return True
+            start = self._starts.get(candidate_id)
+            if start is not None:
+                until = (start - clock.now()).total_seconds()
+                if until <= 0:
+                    return True
+                timeout = min(timeout, until + 0.2)
+            self._waiting.setdefault(candidate_id, set()).add(entry)
         try:
-            if self.feed.version(school_id) <= seen:  # a change between the check and the registration
-                await asyncio.wait_for(asyncio.shield(entry[1]), timeout)
+            await asyncio.wait_for(entry[1], timeout)
+            return True
         except TimeoutError:
-            pass
+            return start is not None and start <= clock.now()
         finally:
             with self._lock:
-                self._waiting.get(school_id, set()).discard(entry)
+                waiting = self._waiting.get(candidate_id)
+                if waiting is not None:
+                    waiting.discard(entry)
+                    if not waiting:
+                        del self._waiting[candidate_id]
 
-    def _changed(self, versions: dict[int, int]) -> None:
+    def _changed(self, candidates: frozenset[int]) -> None:
         with self._lock:
-            woken = [e for school in versions for e in self._waiting.pop(school, ())]
+            self._counter += 1
+            woken = []
+            for candidate_id in candidates:
+                self._last[candidate_id] = self._counter
+                woken += self._waiting.pop(candidate_id, ())
         for loop, future in woken:
             loop.call_soon_threadsafe(lambda f=future: f.done() or f.set_result(None))
 
 
 class _Candidate(RequestHandler):
     services: Services
-    waiters: StatusWaiters
+    channel: StatusChannel
+    logins: LoginQueue
+    logging_in: concurrent.futures.Executor  # logins and day passwords: scrypt, then the queue
     by_number: LoginThrottle
     by_ip: LoginThrottle
+    day_by_ip: LoginThrottle
 
     def check_xsrf_cookie(self) -> None:
-        """The API takes JSON only (``_json`` refuses anything else), which a cross-site form
-        cannot send, and its cookie is SameSite=Strict."""
+        """The API takes JSON (``_json`` refuses anything else) or a raw upload with a custom
+        header, which a cross-site form cannot send; its cookie is SameSite=Strict."""
 
-    def reply(self, status: int, body: dict) -> None:
-        self.set_status(status)
-        self.set_header("Content-Type", "application/json; charset=utf-8")
+    def set_default_headers(self) -> None:
         self.set_header("Cache-Control", "no-store")
+        self.set_header("X-Content-Type-Options", "nosniff")
+
+    def reply(self, status: int, body: dict | None = None) -> None:
+        self.set_status(status)
+        if body is None:
+            self.finish()
+            return
+        self.set_header("Content-Type", "application/json; charset=utf-8")
         self.finish(json.dumps(body, ensure_ascii=False))
 
     def refuse(self, status: int, key: str) -> None:
         self.reply(status, {"feil": label(key)})
+
+    def refuse_error(self, e: ServiceError) -> None:
+        status = 403 if isinstance(e, PermissionDenied) else 404 if isinstance(e, NotFound) else 409
+        self.refuse(429 if e.key == "error.too_many_attempts" else status, e.key)
+
+    def write_error(self, status_code: int, **kwargs) -> None:
+        """Tornado's own errors (an unknown method, a bad header …) answer in the API's form too."""
+        if status_code == 405:  # RFC 9110: say which methods there are
+            self.set_header("Allow", ", ".join(m for m in ("GET", "POST", "DELETE")
+                                               if getattr(type(self), m.lower()) is not getattr(RequestHandler, m.lower())))
+        self.set_header("Content-Type", "application/json; charset=utf-8")
+        self.finish(json.dumps({"feil": label("error.bad_request")}, ensure_ascii=False))
 
     def _json(self) -> dict | None:
         if not self.request.headers.get("Content-Type", "").startswith("application/json"):
@@ -88,106 +170,281 @@ class _Candidate(RequestHandler):
             return None
         return body if isinstance(body, dict) else None
 
-    def session(self):
-        """(actor, session id) from the signed cookie, or None."""
+    def ids(self) -> tuple[int, str] | None:
+        """(candidate id, session id) from the signed cookie, or None. No database read: the
+        heartbeat and a waiting status channel need nothing more."""
         value = self.get_signed_cookie(COOKIE, max_age_days=1)
         if not value:
             return None
+        candidate_id, _, session_id = value.decode().partition(":")
+        return (int(candidate_id), session_id) if candidate_id.isdigit() and session_id else None
+
+    def session(self):
+        """(actor, session id) from the signed cookie, or None."""
+        ids = self.ids()
+        if ids is None:
+            return None
         try:
-            candidate_id, session_id = value.decode().split(":", 1)
-            return self.services.auth.candidate_actor_by_id(int(candidate_id), self.request.remote_ip), session_id
-        except (ValueError, NotFound):
+            return self.services.auth.candidate_actor_by_id(ids[0], self.request.remote_ip), ids[1]
+        except NotFound:
             return None
 
-    def status(self, actor, session_id: str) -> CandidateStatus:
-        return self.services.queries.candidate_status(actor, session_id)
+    def status_json(self, actor, session_id: str) -> dict:
+        token = self.channel.token(actor.candidate_id)  # before the read: a change during it moves the token
+        status = self.services.queries.candidate_status(actor, session_id)
+        self.channel.read(actor.candidate_id, status.page, status.starts_at)
+        return as_json(status, token)
+
+    async def in_thread(self, work, *args):
+        """Database work off the event loop (DuckDB lets go of the GIL while it runs), so
+        heartbeats and waiting long-polls are served meanwhile."""
+        return await asyncio.get_running_loop().run_in_executor(None, work, *args)
 
 
-def as_json(s: CandidateStatus) -> dict:
+def as_json(s: CandidateStatus, token: int) -> dict:
     return {"side": s.page.value, "kandidatnummer": s.number, "navn": s.name, "fagkode": s.subject_code,
-            "fagnavn": s.subject_name, "start": s.starts_at.isoformat(), "versjon": s.version}
+            "fagnavn": s.subject_name, "start": s.starts_at.isoformat(), "todelt": s.two_part,
+            "venter": s.waiting, "nyeste": s.newest, "versjon": token,
+            "oppgaver": [{"id": t.id, "navn": t.name, "storrelse": t.size} for t in s.tasks],
+            "filer": [{"id": f.file_id, "navn": f.name, "storrelse": f.size, "opplastet": f.uploaded_at.isoformat(),
+                       "levert": f.delivered, "av_kandidaten": f.uploaded_by_candidate} for f in s.files]}
+
+
+def logged_in(method):
+    """Run the handler method with (actor, session id), or answer 401."""
+    async def run(self: _Candidate, *args):
+        found = self.session()
+        if found is None:
+            self.refuse(401, "error.not_logged_in")
+            return
+        try:
+            result = method(self, *found, *args)
+            if asyncio.iscoroutine(result):
+                await result
+        except ServiceError as e:
+            self.refuse_error(e)
+    run.__name__ = method.__name__
+    run.__doc__ = method.__doc__
+    return run
 
 
 class LoginHandler(_Candidate):
-    def post(self) -> None:
+    async def post(self) -> None:
         body = self._json()
         if body is None or not isinstance(body.get("kandidatnummer"), str) or not isinstance(body.get("passord"), str):
             self.refuse(400, "error.bad_request")
             return
-        number, ip = body["kandidatnummer"].strip().upper(), self.request.remote_ip
+        number, ip = body["kandidatnummer"].strip().upper()[:64], self.request.remote_ip
+        hints = {key: self.request.headers[h] for key, h in CLIENT_HINTS.items() if h in self.request.headers}
         try:
             self.by_number.check(number)
             self.by_ip.check(ip)
-            try:
-                actor = self.services.auth.authenticate_candidate(number, body["passord"], ip)
-            except PermissionDenied:
-                self.by_number.failed(number)
-                self.by_ip.failed(ip)
-                raise
-        except PermissionDenied as e:
-            self.refuse(429 if e.key == "error.too_many_attempts" else 401, e.key)
-            return
-        self.by_number.succeeded(number)
-        try:
-            session_id = self.services.access.login(actor, user_agent=self.request.headers.get("User-Agent"))
+            actor, session_id, status, token = await asyncio.get_running_loop().run_in_executor(
+                self.logging_in, self.log_in, number, body["passord"], ip, self.request.headers.get("User-Agent"),
+                hints or None)
         except ServiceError as e:
-            self.refuse(409, e.key)
+            self.refuse(401 if e.key == "error.login_failed" else 429 if e.key == "error.too_many_attempts" else 409,
+                        e.key)
             return
         self.set_signed_cookie(COOKIE, f"{actor.candidate_id}:{session_id}", expires_days=1, httponly=True,
-                               samesite="Strict", path="/kandidat")
-        self.reply(200, as_json(self.status(actor, session_id)))
+                               samesite="Strict", path=PAGE)
+        self.reply(200, as_json(status, token))
+
+    def log_in(self, number: str, password: str, ip: str, user_agent: str | None, hints: dict | None):
+        """The whole login in one worker thread (one hop from the event loop and back): the
+        password (scrypt lets go of the GIL), the session, written with others by the
+        LoginQueue, and the first status."""
+        try:
+            actor = self.services.auth.authenticate_candidate(number, password, ip)
+        except PermissionDenied:
+            self.by_number.failed(number)
+            self.by_ip.failed(ip)
+            raise
+        self.by_number.succeeded(number)
+        session_id, state = self.logins.submit(LoginRequest(actor, user_agent, hints)).result()
+        # The channel moved past this login when it was committed (before the future was
+        # set), so the token read now already covers it: the first long-poll waits.
+        token = self.channel.token(actor.candidate_id)
+        status = self.services.queries.status_after_login(actor, state, session_id)
+        self.channel.read(actor.candidate_id, status.page, status.starts_at)
+        return actor, session_id, status, token
 
 
 class StatusHandler(_Candidate):
+    """The status channel. With ``etter`` equal to the candidate's current token it waits
+    (long-poll) before reading anything, and answers 204 when nothing changed; otherwise
+    it reads and answers the status at once."""
+
+    gone = False
+
+    def on_connection_close(self) -> None:
+        self.gone = True
+
     async def get(self) -> None:
-        found = self.session()
-        if found is None:
+        ids = self.ids()
+        if ids is None:
             self.refuse(401, "error.not_logged_in")
             return
-        actor, session_id = found
-        try:
-            status = self.status(actor, session_id)
-            seen = self.get_argument("etter", None)
-            if seen is not None and seen.isdigit() and int(seen) >= status.version:
-                timeout = LONG_POLL_S
-                if status.page is CandidatePage.WAITING_FOR_START:  # wake at the start, too
-                    until = (status.starts_at - self.services.clock.now()).total_seconds()
-                    timeout = min(timeout, max(0.0, until) + 0.2)
-                await self.waiters.wait(next(iter(actor.scope.school_ids)), int(seen), timeout)
-                status = self.status(actor, session_id)
-        except ServiceError as e:
-            self.refuse(403 if isinstance(e, PermissionDenied) else 404, e.key)
-            return
-        self.reply(200, as_json(status))
+        seen = self.get_argument("etter", "")
+        if seen.isdigit() and int(seen) == self.channel.token(ids[0]):
+            if not await self.channel.wait(ids[0], int(seen), LONG_POLL_S, self.services.clock):
+                if not self.gone:
+                    self.reply(204)
+                return
+        await self.answer()
+
+    @logged_in
+    async def answer(self, actor, session_id: str) -> None:
+        self.reply(200, await self.in_thread(self.status_json, actor, session_id))
 
 
 class HeartbeatHandler(_Candidate):
     def post(self) -> None:
-        found = self.session()
-        if found is None:
+        ids = self.ids()
+        if ids is None:
             self.refuse(401, "error.not_logged_in")
             return
-        self.services.heartbeats.beat(found[1], self.request.remote_ip)
-        self.set_status(204)
-        self.finish()
+        self.services.heartbeats.beat(ids[1], self.request.remote_ip)
+        self.reply(204)
 
 
 class LogoutHandler(_Candidate):
     def post(self) -> None:
-        self.clear_cookie(COOKIE, path="/kandidat")
-        self.set_status(204)
+        self.clear_cookie(COOKIE, path=PAGE)
+        self.reply(204)
+
+
+class AccessRequestHandler(_Candidate):
+    @logged_in
+    def post(self, actor, session_id: str) -> None:
+        """The authorisation page asks for access again (after "Fjern tilgang" or a lifted block)."""
+        self.services.access.request_access(actor, session_id)
+        self.reply(200, self.status_json(actor, session_id))
+
+
+class DayPasswordHandler(_Candidate):
+    @logged_in
+    async def post(self, actor, session_id: str) -> None:
+        body = self._json()
+        if body is None or not isinstance(body.get("dagspassord"), str):
+            self.refuse(400, "error.bad_request")
+            return
+        ip = self.request.remote_ip
+        self.day_by_ip.check(ip)
+        try:
+            await asyncio.get_running_loop().run_in_executor(
+                self.logging_in, self.services.access.authorize_with_day_password, actor, session_id,
+                body["dagspassord"])
+        except PermissionDenied:
+            self.day_by_ip.failed(ip)
+            raise
+        self.reply(200, self.status_json(actor, session_id))
+
+
+class TaskHandler(_Candidate):
+    @logged_in
+    async def get(self, actor, session_id: str, task_id: str) -> None:
+        name, size, content = self.services.tasks.open_task(actor, session_id, task_id)
+        with content:
+            fallback = safe_name(name).encode("ascii", "replace").decode().replace("?", "_").replace('"', "_")
+            self.set_header("Content-Type", "application/octet-stream")
+            self.set_header("Content-Disposition", f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name)}")
+            self.set_header("Content-Length", str(size))
+            while chunk := content.read(CHUNK):
+                self.write(chunk)
+                await self.flush()
         self.finish()
+
+
+@stream_request_body
+class UploadHandler(_Candidate):
+    """One file per request, its bytes as the raw body and its name in ``navn``: streamed to a
+    spool file (memory holds one chunk) and cut at 40 MB, then stored by ``upload_batch``."""
+
+    def prepare(self) -> None:
+        self.spool = None
+        self.received = 0
+        if self.request.method != "POST":
+            return  # answered 405 by Tornado
+        self.found = self.session()
+        if self.found is None:
+            self.refuse(401, "error.not_logged_in")
+            return
+        length = self.request.headers.get("Content-Length")
+        if length is not None and length.isdigit() and int(length) > MAX_FILE_BYTES:
+            self.refuse(413, "file.too_large")  # refused before a byte is read
+            return
+        self.request.connection.set_max_body_size(MAX_FILE_BYTES + CHUNK)
+        self.spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)
+
+    def data_received(self, chunk: bytes) -> None:
+        self.received += len(chunk)
+        if self.spool is not None and self.received <= MAX_FILE_BYTES:
+            self.spool.write(chunk)
+
+    async def post(self) -> None:
+        try:
+            name = self.get_argument("navn", "").strip()
+            if not name:
+                self.refuse(400, "error.bad_request")
+                return
+            if self.received > MAX_FILE_BYTES:
+                self.refuse(413, "file.too_large")
+                return
+            self.spool.seek(0)
+            actor, _ = self.found
+            try:
+                result = await self.in_thread(self.services.delivery.upload_batch, actor, actor.candidate_id,
+                                              [Upload(name, self.spool)])
+            except ServiceError as e:
+                self.refuse_error(e)
+                return
+            if result.rejected:
+                self.reply(422, {"feil": label(result.rejected[0][1]), "navn": name})
+            else:
+                self.reply(201, {"id": result.uploaded[0][0], "navn": name})
+        finally:
+            self.spool.close()
+
+    def on_finish(self) -> None:
+        if self.spool is not None:
+            self.spool.close()
+
+
+class FileHandler(_Candidate):
+    @logged_in
+    def delete(self, actor, session_id: str, file_id: str) -> None:
+        """Delete an uploaded file (a delivered one stays: the service refuses)."""
+        self.services.delivery.delete_file(actor, actor.candidate_id, file_id)
+        self.reply(204)
+
+
+class DeliverHandler(_Candidate):
+    @logged_in
+    async def post(self, actor, session_id: str) -> None:
+        await self.in_thread(self.services.delivery.deliver, actor, actor.candidate_id)
+        self.reply(200, self.status_json(actor, session_id))
 
 
 class PageHandler(_Candidate):
     def get(self) -> None:
-        texts = {key.split(".", 1)[1]: text for key, text in NB.items()
+        texts = {key.removeprefix("candidate."): text for key, text in NB.items()
                  if isinstance(key, str) and key.startswith("candidate.")}
+        texts |= {key: label(key) for key in SHARED_TEXTS}
+        config = {"texts": texts, "heartbeat_s": HEARTBEAT_INTERVAL_S, "max_file": MAX_FILE_BYTES,
+                  "max_files": MAX_FILES_PER_BATCH, "max_batch": MAX_BATCH_BYTES,
+                  "types": sorted(ACCEPTED_EXTENSIONS)}
         self.set_header("Content-Type", "text/html; charset=utf-8")
-        self.set_header("Content-Security-Policy", "default-src 'self'; script-src 'self' 'unsafe-inline'; "
-                                                   "style-src 'self' 'unsafe-inline'")
-        self.finish(PAGE_HTML.format(title=html.escape(label("candidate.title")),
-                                     texts=script_json(texts)))
+        self.set_header("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'")
+        self.set_header("Accept-CH", ", ".join(CLIENT_HINTS.values()))
+        self.finish((HERE / "page.html").read_text("utf-8").format(
+            title=html.escape(label("candidate.title")), config=script_json(config)))
+
+
+class ApiDocHandler(RequestHandler):
+    def get(self) -> None:
+        self.set_header("Content-Type", "application/yaml; charset=utf-8")
+        self.finish((HERE / "openapi.yaml").read_bytes())
 
 
 def script_json(value) -> str:
@@ -197,80 +454,20 @@ def script_json(value) -> str:
 
 
 def routes(services: Services) -> list[tuple]:
-    """The candidate module's URLs, sharing one throttle and one set of waiters per process."""
-    shared = {"services": services, "waiters": StatusWaiters(services.feed),
+    """The candidate module's URLs, sharing one throttle, login queue and status channel per process."""
+    shared = {"services": services, "channel": StatusChannel(services.feed),
+              "logins": LoginQueue(services.access),
+              # Threads wait on the queue's commit, so more of them than cores keep it fed.
+              "logging_in": concurrent.futures.ThreadPoolExecutor(max_workers=16, thread_name_prefix="login"),
               "by_number": LoginThrottle(services.clock, limit=5),
-              "by_ip": LoginThrottle(services.clock, limit=300)}  # a school's candidates share one IP
+              "by_ip": LoginThrottle(services.clock, limit=300),  # a school's candidates share one IP
+              "day_by_ip": LoginThrottle(services.clock, limit=50)}
     bind = lambda cls: type(cls.__name__, (cls,), shared)  # noqa: E731
-    return [(PAGE, bind(PageHandler)), (f"{PAGE}/api/login", bind(LoginHandler)),
-            (f"{PAGE}/api/status", bind(StatusHandler)), (f"{PAGE}/api/heartbeat", bind(HeartbeatHandler)),
-            (f"{PAGE}/api/logout", bind(LogoutHandler))]
-
-
-PAGE_HTML = """<!DOCTYPE html>
-<html lang="nb"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title}</title>
-<style>
- body {{ font-family: system-ui, sans-serif; background: #f3f5f8; margin: 0; color: #1d1d1d; }}
- main {{ max-width: 36rem; margin: 8vh auto; background: #fff; padding: 2rem; border-radius: 8px;
-        box-shadow: 0 1px 4px rgba(0,0,0,.15); }}
- h1 {{ font-size: 1.5rem; margin-top: 0; }}
- label {{ display: block; margin: 1rem 0 .3rem; font-weight: 600; }}
- input {{ width: 100%; box-sizing: border-box; padding: .55rem; font-size: 1rem; border: 1px solid #8a94a6; border-radius: 4px; }}
- button {{ margin-top: 1.5rem; padding: .65rem 1.2rem; font-size: 1rem; background: #1a5fb4; color: #fff;
-          border: 0; border-radius: 4px; cursor: pointer; }}
- .feil {{ background: #fde8e8; color: #8a1c1c; padding: .6rem; border-radius: 4px; margin-top: 1rem; }}
- [hidden] {{ display: none !important; }}
-</style></head>
-<body><main>
-<form id="login" aria-labelledby="login-title">
- <h1 id="login-title" data-text="login_heading"></h1>
- <label for="nummer" data-text="number"></label><input id="nummer" autocomplete="username" required autofocus>
- <label for="passord" data-text="password"></label><input id="passord" type="password" autocomplete="current-password" required>
- <p class="feil" id="login-feil" role="alert" hidden></p>
- <button type="submit" data-text="log_in"></button>
-</form>
-<section id="status" hidden aria-live="polite">
- <h1 id="navn"></h1>
- <p id="fag"></p>
- <p id="melding" class="km-candidate-message"></p>
-</section>
-</main>
-<script id="texts" type="application/json">{texts}</script>
-<script>
-"use strict";
-const T = JSON.parse(document.getElementById("texts").textContent);
-document.querySelectorAll("[data-text]").forEach(e => e.textContent = T[e.dataset.text]);
-const $ = id => document.getElementById(id);
-let version = null;
-function show(s) {{
-  $("login").hidden = true; $("status").hidden = false;
-  $("navn").textContent = s.navn;
-  $("fag").textContent = s.fagkode + " " + s.fagnavn;
-  const start = new Date(s.start).toLocaleTimeString("nb-NO", {{hour: "2-digit", minute: "2-digit", timeZone: "Europe/Oslo"}});
-  $("melding").textContent = T["page_" + s.side].replace("{{start}}", start);
-  document.body.dataset.side = s.side;
-  version = s.versjon;
-}}
-async function poll() {{
-  for (;;) {{
-    try {{
-      const r = await fetch("/kandidat/api/status" + (version === null ? "" : "?etter=" + version), {{cache: "no-store"}});
-      if (r.status === 401) {{ $("status").hidden = true; $("login").hidden = false; return; }}
-      if (r.ok) {{ show(await r.json()); continue; }}
-    }} catch (e) {{}}
-    await new Promise(ok => setTimeout(ok, 2000));
-  }}
-}}
-setInterval(() => {{ if (version !== null) fetch("/kandidat/api/heartbeat", {{method: "POST"}}); }}, 15000);
-$("login").addEventListener("submit", async ev => {{
-  ev.preventDefault();
-  const r = await fetch("/kandidat/api/login", {{method: "POST", headers: {{"Content-Type": "application/json"}},
-    body: JSON.stringify({{kandidatnummer: $("nummer").value, passord: $("passord").value}})}});
-  const body = await r.json();
-  if (!r.ok) {{ $("login-feil").textContent = body.feil; $("login-feil").hidden = false; return; }}
-  show(body); poll();
-}});
-poll();
-</script>
-</body></html>"""
+    return [(PAGE, bind(PageHandler)), (f"{PAGE}/static/(.*)", StaticFileHandler, {"path": str(HERE / "static")}),
+            (f"{API}/openapi.yaml", ApiDocHandler),
+            (f"{API}/login", bind(LoginHandler)), (f"{API}/status", bind(StatusHandler)),
+            (f"{API}/heartbeat", bind(HeartbeatHandler)), (f"{API}/logout", bind(LogoutHandler)),
+            (f"{API}/tilgang", bind(AccessRequestHandler)), (f"{API}/dagspassord", bind(DayPasswordHandler)),
+            (f"{API}/oppgave/([^/]+)", bind(TaskHandler)),
+            (f"{API}/filer", bind(UploadHandler)), (f"{API}/filer/([^/]+)", bind(FileHandler)),
+            (f"{API}/lever", bind(DeliverHandler))]

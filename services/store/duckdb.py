@@ -18,7 +18,8 @@ import duckdb
 
 from ..errors import StoreError
 
-Publisher = Callable[[dict[int, int]], None]
+# After commit: (new version of each touched school, ids of the candidates touched).
+Publisher = Callable[[dict[int, int], frozenset[int]], None]
 
 
 class Tx:
@@ -27,6 +28,7 @@ class Tx:
     def __init__(self, cursor: duckdb.DuckDBPyConnection):
         self.cursor = cursor
         self.touched: set[int] = set()
+        self.touched_candidates: set[int] = set()
 
     def execute(self, sql: str, params: Any = None) -> duckdb.DuckDBPyConnection:
         return self.cursor.execute(sql, params) if params is not None else self.cursor.execute(sql)
@@ -37,8 +39,10 @@ class Tx:
     def all(self, sql: str, params: Any = None) -> list[tuple]:
         return self.execute(sql, params).fetchall()
 
-    def touch(self, school_id: int) -> None:
+    def touch(self, school_id: int, candidate_id: int | None = None) -> None:
         self.touched.add(int(school_id))
+        if candidate_id is not None:
+            self.touched_candidates.add(int(candidate_id))
 
 
 class DuckDBStore:
@@ -114,7 +118,7 @@ class DuckDBStore:
                 cursor.close()
         if versions:
             for publish in self._publishers:
-                publish(versions)
+                publish(versions, frozenset(tx.touched_candidates))
 
     def _bump_versions(self, tx: Tx) -> dict[int, int]:
         """Add one to each touched school's version (an UPDATE; an upsert costs twice as much)."""

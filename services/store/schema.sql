@@ -60,6 +60,11 @@ CREATE TABLE IF NOT EXISTS files (
     delivered_at TIMESTAMP, delivered_by TEXT, deleted_at TIMESTAMP);
 CREATE INDEX IF NOT EXISTS files_candidate ON files (candidate_id);
 
+-- The exam task per subject and part (Eksamen, or Del 2: Del 1 is handed out on paper).
+CREATE TABLE IF NOT EXISTS tasks (
+    id TEXT PRIMARY KEY, subject_code TEXT NOT NULL, part TEXT NOT NULL, name TEXT NOT NULL,
+    size BIGINT NOT NULL, sha256 TEXT NOT NULL, added_at TIMESTAMP NOT NULL);
+
 CREATE SEQUENCE IF NOT EXISTS activity_log_seq;
 CREATE TABLE IF NOT EXISTS activity_log (
     id BIGINT NOT NULL DEFAULT nextval('activity_log_seq'),

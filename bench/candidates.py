@@ -1,0 +1,234 @@
+"""The exam-morning rush on the candidate module (issue 5), over real HTTP on loopback.
+
+    python -m bench.candidates [--candidates 19000] [--rate 300] [--grants 300]
+
+1. A national demo database of this morning (08:45, 200,000 candidates) is built fresh.
+2. The app is served in this process (one process, DuckDB), its clock at 09:05.
+3. Two client processes (asyncio + aiohttp) log ``--candidates`` candidates in at ``--rate``
+   per second, scheduled open-loop: a login's latency counts from the moment it was due,
+   so a server that falls behind shows it. Every candidate logged in then keeps a status
+   long-poll open and sends a heartbeat every 15 s, as the page does.
+4. With everyone connected: server memory per connected candidate (this process's RSS
+   against before the rush; DuckDB's own buffers reported beside it) and heartbeat
+   round-trip times (a heartbeat is in the monitor's view once it is answered).
+5. ``--grants`` candidates are granted access, 20 per second, through the service the
+   monitor's button calls; the time until that candidate's long-poll answers with the new
+   page is the grant-to-candidate-page latency.
+
+Why 19,000 and not 20,000 connected: this machine's hard limit is 20,000 open files per
+process (``ulimit -Hn``) and it cannot be raised without root capabilities; the server
+needs a socket per open long-poll plus its own files. Figures are printed, never asserted.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import gc
+import multiprocessing as mp
+import random
+import time
+import urllib.request
+from pathlib import Path
+
+from dashboard.app import serve
+from dashboard.kandidat import StatusChannel
+from services.clock import OSLO, Clock
+from services.demo import build_demo
+from services.errors import ServiceError
+from services.model import system_actor
+from services.simulate import numbers_file
+
+from .live import duckdb_mb, free_port, settle_memory
+from .run import percentiles, report
+
+TODAY = dt.datetime.now(OSLO).date()
+BUILT_AT = dt.datetime.combine(TODAY, dt.time(8, 45), tzinfo=OSLO)
+SERVED_AT = dt.datetime.combine(TODAY, dt.time(9, 5), tzinfo=OSLO)
+
+
+# -- the client processes --------------------------------------------------------------
+def client_process(url: str, numbers: list[str], rate: float, t0: float, pipe) -> None:
+    asyncio.run(_client(url, numbers, rate, t0, pipe))
+
+
+async def _client(url: str, numbers: list[str], rate: float, t0: float, pipe) -> None:
+    import aiohttp
+
+    from services.simulate import CandidateClient, CandidateRefused, heartbeats
+
+    logins, errors, beats, seen = [], {}, [], {}
+    live_tasks = []
+    polls_open = [0]
+
+    async def follow(client: CandidateClient) -> None:
+        polls_open[0] += 1
+        try:
+            while True:
+                status = await client.next_status()
+                if status is not None and status["side"] != "AUTHORISATION" and client.number not in seen:
+                    seen[client.number] = time.time()
+        except (aiohttp.ClientError, CandidateRefused, asyncio.TimeoutError) as e:
+            errors[f"status {type(e).__name__}"] = errors.get(f"status {type(e).__name__}", 0) + 1
+        finally:
+            polls_open[0] -= 1
+
+    async def candidate(http, number: str, due: float) -> None:
+        client = CandidateClient(http, url, number, "demo")
+        await asyncio.sleep(max(0.0, due - time.time()))
+        try:
+            await client.login()
+        except (aiohttp.ClientError, CandidateRefused, asyncio.TimeoutError) as e:
+            kind = f"login {getattr(e, 'status', type(e).__name__)}"
+            errors[kind] = errors.get(kind, 0) + 1
+            return
+        logins.append((due, time.time()))
+        live_tasks.append(asyncio.create_task(follow(client)))
+        live_tasks.append(asyncio.create_task(
+            heartbeats(client, on_beat=lambda lat: beats.append((time.time(), lat)))))
+
+    connector = aiohttp.TCPConnector(limit=0, limit_per_host=0)
+    async with aiohttp.ClientSession(connector=connector, cookie_jar=aiohttp.DummyCookieJar(),
+                                     timeout=aiohttp.ClientTimeout(total=None, sock_connect=60)) as http:
+        await asyncio.gather(*(candidate(http, n, t0 + i / rate) for i, n in enumerate(numbers)))
+        loop = asyncio.get_running_loop()
+        pipe.send(("connected", len(logins), polls_open[0]))
+        while True:
+            message = await loop.run_in_executor(None, pipe.recv)
+            if message[0] == "count":
+                pipe.send(("count", polls_open[0]))
+            elif message[0] == "stop":
+                break
+        for task in live_tasks:
+            task.cancel()
+        await asyncio.gather(*live_tasks, return_exceptions=True)
+    pipe.send(("results", {"logins": logins, "errors": errors, "beats": beats, "seen": seen}))
+
+
+# -- the server side (this process) ----------------------------------------------------
+def prepare(db: Path, candidates: int) -> list[str]:
+    stats = build_demo(db, "national", seed=1, now=BUILT_AT)
+    print(f"national demo at {BUILT_AT:%H:%M}: {stats['candidates']} candidates, {stats['seconds']} s", flush=True)
+    numbers = numbers_file(db).read_text().split()
+    if len(numbers) < candidates:
+        raise SystemExit(f"only {len(numbers)} candidates may still log in")
+    return numbers[:candidates]
+
+
+def wait_until_up(url: str) -> None:
+    for _ in range(600):
+        try:
+            urllib.request.urlopen(url + "/kandidat", timeout=2).read()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError("server did not start")
+
+
+def ask(pipes, message) -> list:
+    for pipe in pipes:
+        pipe.send(message)
+    return [pipe.recv() for pipe in pipes]
+
+
+def main() -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument("--db", default="data/morning.duckdb")
+    p.add_argument("--candidates", type=int, default=19_000)
+    p.add_argument("--rate", type=float, default=300.0)
+    p.add_argument("--grants", type=int, default=300)
+    p.add_argument("--steady", type=float, default=35.0, help="seconds with everyone connected")
+    p.add_argument("--clients", type=int, default=2)
+    args = p.parse_args()
+    db = Path(args.db)
+    numbers = prepare(db, args.candidates)
+    port = free_port()
+    url = f"http://localhost:{port}"
+    server = serve(str(db), port=port, clock=Clock.starting_at(SERVED_AT), threaded=True, num_threads=2)
+    wait_until_up(url)
+    services = server.kandidatmonitor.services
+    results: dict = {"candidates": args.candidates, "rate_per_s": args.rate, "clients": args.clients}
+    try:
+        time.sleep(2)
+        baseline = settle_memory()
+        results["rss_before_mb"] = round(baseline, 1)
+        results["duckdb_memory_before_mb"] = duckdb_mb(services)
+
+        ctx = mp.get_context("spawn")
+        t0 = time.time() + 3.0
+        pipes, procs = [], []
+        for k in range(args.clients):
+            ours, theirs = ctx.Pipe()
+            share = numbers[k::args.clients]
+            proc = ctx.Process(target=client_process, args=(url, share, args.rate / args.clients, t0, theirs))
+            proc.start()
+            pipes.append(ours)
+            procs.append(proc)
+        connected = [pipe.recv() for pipe in pipes]
+        rush_s = time.time() - t0
+        print(f"rush over after {rush_s:.1f} s: {connected}", flush=True)
+
+        steady_from = time.time()
+        time.sleep(args.steady)
+        open_polls = sum(c[1] for c in ask(pipes, ("count",)))
+        channel = next(o for o in gc.get_objects() if isinstance(o, StatusChannel))
+        rss = settle_memory()
+        n_connected = sum(c[1] for c in connected)
+        results["connected"] = {
+            "candidates": n_connected, "status_polls_open_client_side": open_polls,
+            "status_polls_waiting_server_side": channel.waiting(),
+            "rss_mb": round(rss, 1), "duckdb_memory_mb": duckdb_mb(services),
+            "server_kb_per_connected_candidate": round((rss - baseline) * 1024 / max(1, n_connected), 1),
+            "server_kb_per_candidate_without_duckdb_buffers": round(
+                ((rss - baseline) - (duckdb_mb(services) - results["duckdb_memory_before_mb"])) * 1024
+                / max(1, n_connected), 1)}
+
+        granted = random.Random(1).sample(numbers[: n_connected], min(args.grants, n_connected))
+        ids = dict(services.store.query("SELECT number, id FROM candidates WHERE number IN (SELECT unnest(?))",
+                                        [granted]))
+        grant_at, grant_service = {}, []
+        actor = system_actor("Benchmark")
+        refused = 0
+        for number in granted:
+            grant_at[number] = time.time()
+            try:
+                services.access.grant_access(actor, ids[number])
+            except ServiceError:  # its login failed in the rush: nothing waits
+                refused += 1
+                del grant_at[number]
+                continue
+            grant_service.append(time.time() - grant_at[number])
+            time.sleep(0.05)
+        time.sleep(3)
+
+        outcome = [m[1] for m in ask(pipes, ("stop",))]
+        for proc in procs:
+            proc.join(30)
+        logins = [lat for o in outcome for due, done in o["logins"] for lat in [done - due]]
+        finished = [done for o in outcome for _, done in o["logins"]]
+        errors: dict = {}
+        for o in outcome:
+            for kind, n in o["errors"].items():
+                errors[kind] = errors.get(kind, 0) + n
+        beats = [lat for o in outcome for at, lat in o["beats"] if at >= steady_from]
+        seen = {n: t for o in outcome for n, t in o["seen"].items()}
+        to_page = [seen[n] - grant_at[n] for n in grant_at if n in seen]
+        results["login_rush"] = {
+            "logins_ok": len(logins), "errors": errors,
+            "achieved_per_s": round(len(logins) / max(1e-9, max(finished) - t0), 1) if finished else 0,
+            "seconds": round(max(finished) - t0, 1) if finished else None,
+            "latency_from_due": percentiles(logins) if logins else None}
+        results["heartbeat_round_trip_while_connected"] = percentiles(beats) if beats else None
+        results["grant_to_candidate_page"] = {
+            "granted": len(grant_at), "refused": refused, "page_moved": len(to_page),
+            **(percentiles(to_page) if to_page else {}),
+            "grant_service_call": percentiles(grant_service)}
+    finally:
+        server.stop()
+        server.join(timeout=10)
+        server.kandidatmonitor.close()
+    report("candidates", results)
+
+
+if __name__ == "__main__":
+    main()

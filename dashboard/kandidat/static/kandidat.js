@@ -1,0 +1,189 @@
+// The candidate module's page: log in, then follow the status channel (a long-poll) and show
+// the page the server says this login session is on. Every text comes from the server's label
+// catalogue; every value from the server is set as text, never as HTML.
+"use strict";
+const C = JSON.parse(document.getElementById("config").textContent);
+const T = C.texts;
+const $ = id => document.getElementById(id);
+document.querySelectorAll("[data-text]").forEach(e => { e.textContent = T[e.dataset.text]; });
+$("filtyper").textContent = C.types.map(t => "." + t).join(", ");
+
+let status = null;      // the last status from the server
+let polling = false;
+let asked = null;       // the status version at which access was last asked for again
+let batch = {count: 0, done: 0, bytes: 0};  // the files chosen since the last delivery
+
+const API = "/kandidat/api/";
+async function call(path, options = {}) {
+  const r = await fetch(API + path, {cache: "no-store", credentials: "same-origin", ...options});
+  let body = null;
+  if (r.status !== 204) { try { body = await r.json(); } catch (e) { body = null; } }
+  return {ok: r.ok, status: r.status, body: body || {}};
+}
+const postJson = (path, value) => call(path, {method: "POST", headers: {"Content-Type": "application/json"},
+                                              body: JSON.stringify(value || {})});
+
+function size(bytes) {  // "360,7 kB", as "Lever for kandidat" writes it
+  const [whole, tenth] = (bytes / 1000).toFixed(1).split(".");
+  return whole.replace(/\B(?=(\d{3})+(?!\d))/g, " ") + "," + tenth + " kB";
+}
+const clock = iso => new Date(iso).toLocaleTimeString("nb-NO", {hour: "2-digit", minute: "2-digit", timeZone: "Europe/Oslo"});
+function cell(row, text) { const td = row.insertCell(); td.textContent = text; return td; }
+function showError(id, text) { const e = $(id); e.textContent = text || ""; e.hidden = !text; }
+
+function show(s) {
+  const moved = !status || status.side !== s.side;
+  status = s;
+  $("login").hidden = true;
+  $("kandidat").hidden = false;
+  document.body.dataset.side = s.side;
+  $("navn").textContent = s.navn;
+  $("fag").textContent = s.kandidatnummer + " · " + s.fagkode + " " + s.fagnavn;
+  $("melding").textContent = T["page_" + s.side].replace("{start}", clock(s.start));
+  document.querySelectorAll(".side").forEach(e => { e.hidden = e.id !== "side-" + s.side; });
+  $("eldre").hidden = s.side !== "AUTHORISATION" || s.nyeste;
+  if (s.side === "AUTHORISATION" && s.nyeste && !s.venter && asked !== s.versjon) {  // ask again, once
+    asked = s.versjon;
+    postJson("tilgang").then(r => r.ok && show(r.body));
+  }
+  if (s.side === "WAITING_FOR_START") rules(s.todelt);
+  if (s.side === "TASK") task(s);
+  if (s.side === "RECEIPT") receipt(s);
+  if (moved) { $("navn").focus(); beat(); }
+}
+
+function rules(twoPart) {
+  const keys = (twoPart ? ["rule_two_part", "rule_part1_tools", "rule_part2_early"] : [])
+    .concat(["rule_leave", "rule_late", "rule_phones"]);
+  const list = $("regler");
+  list.replaceChildren(...keys.map(k => { const li = document.createElement("li"); li.textContent = T[k]; return li; }));
+}
+
+function task(s) {
+  const tasks = $("oppgaver");
+  tasks.replaceChildren(...s.oppgaver.map(t => {
+    const li = document.createElement("li"), a = document.createElement("a");
+    a.href = API + "oppgave/" + t.id; a.download = t.navn; a.textContent = t.navn + " (" + size(t.storrelse) + ")";
+    li.append(a); return li;
+  }));
+  $("ingen-oppgave").hidden = s.oppgaver.length > 0;
+  const pending = s.filer.filter(f => !f.levert);
+  const body = $("opplastet").tBodies[0];
+  body.replaceChildren();
+  for (const f of pending) {
+    const row = body.insertRow();
+    cell(row, f.navn); cell(row, size(f.storrelse)); cell(row, clock(f.opplastet));
+    const del = document.createElement("button");
+    del.type = "button"; del.textContent = T["ui.delete"];
+    del.setAttribute("aria-label", T["ui.delete"] + " " + f.navn);
+    del.addEventListener("click", async () => {
+      del.disabled = true;
+      const r = await call("filer/" + f.id, {method: "DELETE"});
+      if (!r.ok) { showError("lever-feil", r.body.feil); del.disabled = false; }
+    });
+    row.insertCell().append(del);
+  }
+  $("opplastet").hidden = pending.length === 0;
+  $("ingen-filer").hidden = pending.length > 0;
+  $("lever").disabled = pending.length === 0;
+}
+
+function receipt(s) {
+  const body = $("kvittering").tBodies[0];
+  body.replaceChildren();
+  for (const f of s.filer) {
+    const row = body.insertRow();
+    cell(row, f.navn); cell(row, size(f.storrelse)); cell(row, clock(f.opplastet));
+    cell(row, T[f.av_kandidaten ? "delivered_by_you" : "delivered_by_school"]);
+  }
+}
+
+function counter() {
+  $("teller").textContent = T["ui.upload_counter"].replace("{x}", batch.done).replace("{y}", batch.count)
+    .replace("{total}", size(batch.bytes));
+}
+
+function refuse(name, text) {
+  const row = $("feilfiler").querySelector("tbody").insertRow();
+  cell(row, name); cell(row, text);
+  $("feilfiler").hidden = false;
+}
+
+async function upload(files) {
+  files = Array.from(files);
+  if (!files.length) return;
+  const total = files.reduce((n, f) => n + f.size, 0);
+  if (batch.count + files.length > C.max_files) { refuse(files[0].name, T["file.too_many"]); return; }
+  if (batch.bytes + total > C.max_batch) { refuse(files[0].name, T["file.batch_too_large"]); return; }
+  batch.count += files.length;
+  counter();
+  for (const f of files) {  // one at a time: the server streams each to disk
+    const r = await call("filer?navn=" + encodeURIComponent(f.name),
+                         {method: "POST", headers: {"Content-Type": "application/octet-stream", "X-Kandidat": "1"}, body: f})
+      .catch(() => ({ok: false, body: {feil: T["file.too_large"]}}));
+    if (r.ok) { batch.done += 1; batch.bytes += f.size; } else refuse(f.name, r.body.feil || r.status);
+    counter();
+  }
+  $("filvelger").value = "";
+}
+
+$("filvelger").addEventListener("change", e => upload(e.target.files));
+const drop = $("slipp");
+drop.addEventListener("dragover", e => { e.preventDefault(); drop.classList.add("over"); });
+drop.addEventListener("dragleave", () => drop.classList.remove("over"));
+drop.addEventListener("drop", e => { e.preventDefault(); drop.classList.remove("over"); upload(e.dataTransfer.files); });
+
+$("lever").addEventListener("click", async () => {
+  if (!window.confirm(T.deliver_warning)) return;
+  $("lever").disabled = true;
+  const r = await postJson("lever");
+  if (r.ok) { batch = {count: 0, done: 0, bytes: 0}; show(r.body); } else { showError("lever-feil", r.body.feil); $("lever").disabled = false; }
+});
+
+$("dagspassord-skjema").addEventListener("submit", async e => {
+  e.preventDefault();
+  const r = await postJson("dagspassord", {dagspassord: $("dagspassord").value});
+  $("dagspassord").value = "";
+  if (r.ok) { showError("dagspassord-feil", ""); show(r.body); } else showError("dagspassord-feil", r.body.feil);
+});
+
+$("login").addEventListener("submit", async e => {
+  e.preventDefault();
+  const r = await postJson("login", {kandidatnummer: $("nummer").value, passord: $("passord").value});
+  if (!r.ok) { showError("login-feil", r.body.feil); $("passord").focus(); return; }
+  showError("login-feil", "");
+  $("passord").value = "";
+  show(r.body);
+  poll();
+});
+
+$("logg-ut").addEventListener("click", async () => {
+  await call("logout", {method: "POST"});
+  location.reload();
+});
+
+function loggedOut() {
+  status = null;
+  $("kandidat").hidden = true;
+  $("login").hidden = false;
+}
+
+async function poll() {
+  if (polling) return;
+  polling = true;
+  for (;;) {
+    try {
+      const r = await call("status" + (status ? "?etter=" + status.versjon : ""));
+      if (r.status === 401) { loggedOut(); break; }
+      if (r.status === 204) continue;  // nothing new: wait again
+      if (r.ok) { show(r.body); continue; }
+    } catch (e) { /* offline for a moment: try again */ }
+    await new Promise(ok => setTimeout(ok, 2000));
+  }
+  polling = false;
+}
+
+function beat() { if (status) call("heartbeat", {method: "POST"}).catch(() => {}); }
+setInterval(beat, C.heartbeat_s * 1000);
+document.addEventListener("visibilitychange", () => { if (!document.hidden) beat(); });
+poll();

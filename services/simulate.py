@@ -1,0 +1,152 @@
+"""Candidates over the real HTTP API: ``kandidatmonitor simulate`` (a demo that looks like a
+live exam morning) and the candidate benchmark share this client.
+
+Each simulated candidate does what the page does: log in, follow the status channel,
+heartbeat every 15 s, and once on the task page upload an answer and deliver it.
+"""
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import random
+import time
+from pathlib import Path
+
+import aiohttp
+
+from .rules import HEARTBEAT_INTERVAL_S
+
+API = "/kandidat/api"
+
+
+class CandidateRefused(Exception):
+    def __init__(self, status: int, text: str):
+        super().__init__(f"{status}: {text}")
+        self.status = status
+
+
+class CandidateClient:
+    """One candidate's browser: its own cookie, JSON in and out."""
+
+    def __init__(self, http: aiohttp.ClientSession, url: str, number: str, password: str,
+                 user_agent: str = "Mozilla/5.0 (X11; Linux x86_64) kandidatmonitor-simulate"):
+        self.http, self.url, self.number, self.password = http, url.rstrip("/"), number, password
+        self.headers = {"User-Agent": user_agent}
+        self.status: dict | None = None
+
+    async def _call(self, method: str, path: str, **kwargs) -> tuple[int, dict | None]:
+        async with self.http.request(method, self.url + API + path, headers=self.headers, **kwargs) as r:
+            body = await r.json(content_type=None) if r.status not in (204,) else None
+            if r.status >= 400:
+                raise CandidateRefused(r.status, (body or {}).get("feil", ""))
+            if "kandidat" in r.cookies:
+                self.headers["Cookie"] = f"kandidat={r.cookies['kandidat'].value}"
+            return r.status, body
+
+    async def login(self) -> dict:
+        _, self.status = await self._call("POST", "/login", json={"kandidatnummer": self.number,
+                                                                  "passord": self.password})
+        return self.status
+
+    async def next_status(self) -> dict | None:
+        """The long-poll: the new status, or None when nothing changed before it timed out."""
+        token = self.status["versjon"] if self.status else None
+        code, body = await self._call("GET", "/status" + (f"?etter={token}" if token is not None else ""))
+        if code == 200:
+            self.status = body
+        return body if code == 200 else None
+
+    async def heartbeat(self) -> None:
+        await self._call("POST", "/heartbeat")
+
+    async def day_password(self, password: str) -> dict:
+        _, self.status = await self._call("POST", "/dagspassord", json={"dagspassord": password})
+        return self.status
+
+    async def upload(self, name: str, content: bytes) -> None:
+        await self._call("POST", "/filer", params={"navn": name}, data=content,
+                         headers={**self.headers, "Content-Type": "application/octet-stream"})
+
+    async def deliver(self) -> dict:
+        _, self.status = await self._call("POST", "/lever", json={})
+        return self.status
+
+
+async def heartbeats(client: CandidateClient, on_beat=None, interval: float = HEARTBEAT_INTERVAL_S) -> None:
+    """Every ``interval`` seconds (first at a random moment, as pages open at different times)."""
+    await asyncio.sleep(random.uniform(0, interval))
+    while True:
+        sent = time.perf_counter()
+        try:
+            await client.heartbeat()
+            if on_beat:
+                on_beat(time.perf_counter() - sent)
+        except (aiohttp.ClientError, CandidateRefused):
+            pass
+        await asyncio.sleep(interval)
+
+
+@dataclasses.dataclass
+class Tally:
+    logged_in: int = 0
+    refused: int = 0
+    on_task: int = 0
+    delivered: int = 0
+    errors: int = 0
+
+
+async def simulate(url: str, numbers: list[str], password: str, rate: float, answer_after: tuple[float, float],
+                   day_password: str | None = None, report_every: float = 10.0) -> Tally:
+    """Log ``numbers`` in at ``rate`` per second and play each candidate's morning."""
+    from .demo import one_page_pdf
+
+    tally = Tally()
+
+    async def candidate(http: aiohttp.ClientSession, number: str) -> None:
+        client = CandidateClient(http, url, number, password)
+        try:
+            status = await client.login()
+        except CandidateRefused:
+            tally.refused += 1
+            return
+        tally.logged_in += 1
+        beating = asyncio.create_task(heartbeats(client))
+        try:
+            if day_password and status["side"] == "AUTHORISATION":
+                status = await client.day_password(day_password)
+            while status["side"] not in ("TASK", "RECEIPT", "ABSENCE"):
+                status = await client.next_status() or status
+            if status["side"] != "TASK":
+                return
+            tally.on_task += 1
+            await asyncio.sleep(random.uniform(*answer_after))
+            await client.upload(f"{number}-besvarelse.pdf", one_page_pdf([f"Besvarelse {number}"]))
+            await client.deliver()
+            tally.delivered += 1
+        except (aiohttp.ClientError, CandidateRefused, asyncio.TimeoutError):
+            tally.errors += 1
+        finally:
+            beating.cancel()
+
+    async def report() -> None:
+        while True:
+            await asyncio.sleep(report_every)
+            print(f"innlogget {tally.logged_in}, avvist {tally.refused}, på oppgavesiden {tally.on_task}, "
+                  f"levert {tally.delivered}, feil {tally.errors}", flush=True)
+
+    connector = aiohttp.TCPConnector(limit=0)
+    async with aiohttp.ClientSession(connector=connector, cookie_jar=aiohttp.DummyCookieJar(),
+                                     timeout=aiohttp.ClientTimeout(total=None, sock_connect=30)) as http:
+        reporter = asyncio.create_task(report())
+        started, tasks = time.perf_counter(), []
+        for i, number in enumerate(numbers):
+            await asyncio.sleep(max(0.0, started + i / rate - time.perf_counter()))
+            tasks.append(asyncio.create_task(candidate(http, number)))
+        await asyncio.gather(*tasks)
+        reporter.cancel()
+    return tally
+
+
+def numbers_file(db: str | Path) -> Path:
+    """Where ``kandidatmonitor demo`` lists the candidate numbers that have not logged in yet."""
+    return Path(f"{db}.kandidatnumre.txt")
