@@ -29,13 +29,18 @@ class CandidateClient:
     """One candidate's browser: its own cookie, JSON in and out."""
 
     def __init__(self, http: aiohttp.ClientSession, url: str, number: str, password: str,
-                 user_agent: str = "Mozilla/5.0 (X11; Linux x86_64) kandidatmonitor-simulate"):
+                 user_agent: str = "Mozilla/5.0 (X11; Linux x86_64) kandidatmonitor-simulate",
+                 polls: aiohttp.ClientSession | None = None):
+        """``polls``: a session for the long-polls, so that they (one open connection each)
+        do not crowd the short calls' bounded pool."""
         self.http, self.url, self.number, self.password = http, url.rstrip("/"), number, password
+        self.polls = polls or http
         self.headers = {"User-Agent": user_agent}
         self.status: dict | None = None
 
-    async def _call(self, method: str, path: str, **kwargs) -> tuple[int, dict | None]:
-        async with self.http.request(method, self.url + API + path, headers=self.headers, **kwargs) as r:
+    async def _call(self, method: str, path: str, http: aiohttp.ClientSession | None = None,
+                    **kwargs) -> tuple[int, dict | None]:
+        async with (http or self.http).request(method, self.url + API + path, headers=self.headers, **kwargs) as r:
             body = await r.json(content_type=None) if r.status not in (204,) else None
             if r.status >= 400:
                 raise CandidateRefused(r.status, (body or {}).get("feil", ""))
@@ -51,7 +56,8 @@ class CandidateClient:
     async def next_status(self) -> dict | None:
         """The long-poll: the new status, or None when nothing changed before it timed out."""
         token = self.status["versjon"] if self.status else None
-        code, body = await self._call("GET", "/status" + (f"?etter={token}" if token is not None else ""))
+        code, body = await self._call("GET", "/status" + (f"?etter={token}" if token is not None else ""),
+                                      http=self.polls)
         if code == 200:
             self.status = body
         return body if code == 200 else None
@@ -102,8 +108,8 @@ async def simulate(url: str, numbers: list[str], password: str, rate: float, ans
 
     tally = Tally()
 
-    async def candidate(http: aiohttp.ClientSession, number: str) -> None:
-        client = CandidateClient(http, url, number, password)
+    async def candidate(http: aiohttp.ClientSession, polls: aiohttp.ClientSession, number: str) -> None:
+        client = CandidateClient(http, url, number, password, polls=polls)
         try:
             status = await client.login()
         except CandidateRefused:
@@ -134,14 +140,14 @@ async def simulate(url: str, numbers: list[str], password: str, rate: float, ans
             print(f"innlogget {tally.logged_in}, avvist {tally.refused}, på oppgavesiden {tally.on_task}, "
                   f"levert {tally.delivered}, feil {tally.errors}", flush=True)
 
-    connector = aiohttp.TCPConnector(limit=0)
-    async with aiohttp.ClientSession(connector=connector, cookie_jar=aiohttp.DummyCookieJar(),
-                                     timeout=aiohttp.ClientTimeout(total=None, sock_connect=30)) as http:
+    options = {"cookie_jar": aiohttp.DummyCookieJar(), "timeout": aiohttp.ClientTimeout(total=None, sock_connect=30)}
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=100), **options) as http, \
+            aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0), **options) as polls:
         reporter = asyncio.create_task(report())
         started, tasks = time.perf_counter(), []
         for i, number in enumerate(numbers):
             await asyncio.sleep(max(0.0, started + i / rate - time.perf_counter()))
-            tasks.append(asyncio.create_task(candidate(http, number)))
+            tasks.append(asyncio.create_task(candidate(http, polls, number)))
         await asyncio.gather(*tasks)
         reporter.cancel()
     return tally

@@ -430,3 +430,27 @@ def test_a_burst_of_logins_is_written_in_batches_with_the_same_facts(desk):
     assert state.waiting_session_id == state.latest_session_id in sessions
     with pytest.raises(PermissionDenied):  # staff cannot log in as a candidate through the batch
         desk.s.access.login_batch([LoginRequest(desk.vakt)])
+
+
+def test_simulate_drives_candidates_through_the_real_api(served, tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    group = served.services.store.query("SELECT group_id FROM candidates WHERE number = '101AAA-V'")[0][0]
+    served.services.access.set_day_password(served.services.auth.staff_actor("skoleadmin"), group, "sol")
+    numbers = tmp_path / "numre.txt"
+    numbers.write_text("101AAA-V\n102BBB-V\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "services.cli", "simulate", "--url", served.url, "--candidates", "2", "--rate", "10",
+         "--numbers", str(numbers), "--password", "hemmelig", "--day-password", "sol",
+         "--answer-min", "0.1", "--answer-max", "0.3"],
+        cwd=Path(__file__).resolve().parents[1], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Ferdig: innlogget 2, avvist 0, på oppgavesiden 2, levert 2, feil 0" in result.stdout
+    for number in ("101AAA-V", "102BBB-V"):
+        state = served.services.queries.candidate(vakt(served), candidate_id(served.services, number))
+        assert state.progress_2.value == "DELIVERED"
+    events = {e for (e,) in served.services.store.query(
+        "SELECT DISTINCT event FROM activity_log WHERE actor_role = 'CANDIDATE'")}
+    assert {"LOGIN", "ACCESS_GRANTED_DAY_PASSWORD", "FILE_UPLOADED", "DELIVERED"} <= events
