@@ -40,7 +40,8 @@ class CandidateClient:
 
     async def _call(self, method: str, path: str, http: aiohttp.ClientSession | None = None,
                     **kwargs) -> tuple[int, dict | None]:
-        async with (http or self.http).request(method, self.url + API + path, headers=self.headers, **kwargs) as r:
+        headers = {**self.headers, **kwargs.pop("headers", {})}
+        async with (http or self.http).request(method, self.url + API + path, headers=headers, **kwargs) as r:
             body = await r.json(content_type=None) if r.status not in (204,) else None
             if r.status >= 400:
                 raise CandidateRefused(r.status, (body or {}).get("feil", ""))
@@ -71,7 +72,7 @@ class CandidateClient:
 
     async def upload(self, name: str, content: bytes) -> None:
         await self._call("POST", "/filer", params={"navn": name}, data=content,
-                         headers={**self.headers, "Content-Type": "application/octet-stream"})
+                         headers={"Content-Type": "application/octet-stream"})
 
     async def deliver(self) -> dict:
         _, self.status = await self._call("POST", "/lever", json={})
