@@ -28,7 +28,7 @@ from services.access import LoginQueue, LoginRequest
 from services.auth import LoginThrottle
 from services.changes import ChangeFeed
 from services.delivery import Upload
-from services.errors import NotFound, PermissionDenied, RuleViolation, ServiceError
+from services.errors import NotFound, PermissionDenied, ServiceError
 from services.files import CHUNK, safe_name
 from services.labels import NB, label
 from services.model import CandidatePage
