@@ -35,6 +35,26 @@ def school_zip_url(school_id: int, group_id: int | None = None) -> str:
     return f"/nedlasting/{school_id}.zip" + (f"?gruppe={group_id}" if group_id is not None else "")
 
 
+def attachment(handler: RequestHandler, name: str, content_type: str = "application/octet-stream") -> None:
+    """Content-Disposition with a plain fallback and the real name (RFC 6266/5987): the
+    client's file name is display text, never a path."""
+    fallback = safe_name(name).encode("ascii", "replace").decode().replace("?", "_").replace('"', "_")
+    handler.set_header("Content-Type", content_type)
+    handler.set_header("Content-Disposition", f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name)}")
+    handler.set_header("X-Content-Type-Options", "nosniff")
+
+
+async def send_file(handler: RequestHandler, name: str, size: int, content) -> None:
+    """One stored file as a download, a chunk at a time (never the whole file in memory)."""
+    with content:
+        attachment(handler, name)
+        handler.set_header("Content-Length", str(size))
+        while chunk := content.read(CHUNK):
+            handler.write(chunk)
+            await handler.flush()
+    handler.finish()
+
+
 class _Download(RequestHandler):
     def initialize(self, services: Services) -> None:
         self.services = services
@@ -48,12 +68,6 @@ class _Download(RequestHandler):
         except NotFound as e:  # a user removed since the cookie was signed
             raise PermissionDenied() from e
 
-    def attachment(self, name: str, content_type: str = "application/octet-stream") -> None:
-        """Content-Disposition with a plain fallback and the real name (RFC 6266/5987)."""
-        fallback = safe_name(name).encode("ascii", "replace").decode().replace("?", "_").replace('"', "_")
-        self.set_header("Content-Type", content_type)
-        self.set_header("Content-Disposition", f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name)}")
-        self.set_header("X-Content-Type-Options", "nosniff")
 
     async def run(self, work) -> None:
         try:
@@ -75,7 +89,7 @@ class _Download(RequestHandler):
         def write(chunk: bytes) -> None:
             asyncio.run_coroutine_threadsafe(send(chunk), loop).result()
 
-        self.attachment(name, "application/zip")
+        attachment(self, name, "application/zip")
         await loop.run_in_executor(None, write_zip, write, entries)
         self.finish()
 
@@ -83,14 +97,7 @@ class _Download(RequestHandler):
 class FileHandler(_Download):
     async def get(self, candidate_id: str, file_id: str) -> None:
         async def work():
-            name, size, content = self.services.delivery.open_file(self.actor(), int(candidate_id), file_id)
-            with content:
-                self.attachment(name)
-                self.set_header("Content-Length", str(size))
-                while chunk := content.read(CHUNK):
-                    self.write(chunk)
-                    await self.flush()
-            self.finish()
+            await send_file(self, *self.services.delivery.open_file(self.actor(), int(candidate_id), file_id))
         await self.run(work)
 
 

@@ -20,7 +20,6 @@ import random
 import tempfile
 import threading
 from pathlib import Path
-from urllib.parse import quote
 
 from tornado.web import RequestHandler, StaticFileHandler, stream_request_body
 
@@ -29,12 +28,14 @@ from services.auth import LoginThrottle
 from services.changes import ChangeFeed
 from services.delivery import Upload
 from services.errors import NotFound, PermissionDenied, ServiceError
-from services.files import CHUNK, safe_name
+from services.files import CHUNK
 from services.labels import NB, label
-from services.model import CandidatePage
+from services.model import CandidatePage, CandidateState
 from services.queries import CandidateStatus
 from services.rules import ACCEPTED_EXTENSIONS, HEARTBEAT_INTERVAL_S, MAX_BATCH_BYTES, MAX_FILE_BYTES, MAX_FILES_PER_BATCH
 from services.system import Services
+
+from ..downloads import send_file
 
 COOKIE = "kandidat"
 LONG_POLL_S = 50.0  # below the 60 s after which proxies commonly drop an idle request
@@ -189,9 +190,13 @@ class _Candidate(RequestHandler):
         except NotFound:
             return None
 
-    def status_json(self, actor, session_id: str) -> dict:
-        token = self.channel.token(actor.candidate_id)  # before the read: a change during it moves the token
-        status = self.services.queries.candidate_status(actor, session_id)
+    def status_json(self, actor, session_id: str, logged_in_as: CandidateState | None = None) -> dict:
+        """The status and the channel's token, read before it (a change during the read moves
+        the token, so the next long-poll answers at once). ``logged_in_as``: the state a login
+        just wrote, which needs no read."""
+        token = self.channel.token(actor.candidate_id)
+        status = (self.services.queries.status_after_login(actor, logged_in_as, session_id) if logged_in_as
+                  else self.services.queries.candidate_status(actor, session_id))
         self.channel.read(actor.candidate_id, status.page, status.starts_at)
         return as_json(status, token)
 
@@ -239,7 +244,7 @@ class LoginHandler(_Candidate):
         try:
             self.by_number.check(number)
             self.by_ip.check(ip)
-            actor, session_id, status, token = await asyncio.get_running_loop().run_in_executor(
+            actor, session_id, status = await asyncio.get_running_loop().run_in_executor(
                 self.logging_in, self.log_in, number, body["passord"], ip, self.request.headers.get("User-Agent"),
                 hints or None)
         except ServiceError as e:
@@ -248,7 +253,7 @@ class LoginHandler(_Candidate):
             return
         self.set_signed_cookie(COOKIE, f"{actor.candidate_id}:{session_id}", expires_days=1, httponly=True,
                                samesite="Strict", path=PAGE)
-        self.reply(200, as_json(status, token))
+        self.reply(200, status)
 
     def log_in(self, number: str, password: str, ip: str, user_agent: str | None, hints: dict | None):
         """The whole login in one worker thread (one hop from the event loop and back): the
@@ -264,10 +269,7 @@ class LoginHandler(_Candidate):
         session_id, state = self.logins.submit(LoginRequest(actor, user_agent, hints)).result()
         # The channel moved past this login when it was committed (before the future was
         # set), so the token read now already covers it: the first long-poll waits.
-        token = self.channel.token(actor.candidate_id)
-        status = self.services.queries.status_after_login(actor, state, session_id)
-        self.channel.read(actor.candidate_id, status.page, status.starts_at)
-        return actor, session_id, status, token
+        return actor, session_id, self.status_json(actor, session_id, logged_in_as=state)
 
 
 class StatusHandler(_Candidate):
@@ -344,16 +346,7 @@ class DayPasswordHandler(_Candidate):
 class TaskHandler(_Candidate):
     @logged_in
     async def get(self, actor, session_id: str, task_id: str) -> None:
-        name, size, content = self.services.tasks.open_task(actor, session_id, task_id)
-        with content:
-            fallback = safe_name(name).encode("ascii", "replace").decode().replace("?", "_").replace('"', "_")
-            self.set_header("Content-Type", "application/octet-stream")
-            self.set_header("Content-Disposition", f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name)}")
-            self.set_header("Content-Length", str(size))
-            while chunk := content.read(CHUNK):
-                self.write(chunk)
-                await self.flush()
-        self.finish()
+        await send_file(self, *self.services.tasks.open_task(actor, session_id, task_id))
 
 
 @stream_request_body
@@ -383,30 +376,28 @@ class UploadHandler(_Candidate):
             self.spool.write(chunk)
 
     async def post(self) -> None:
+        name = self.get_argument("navn", "").strip()
+        if not name:
+            self.refuse(400, "error.bad_request")
+            return
+        if self.received > MAX_FILE_BYTES:
+            self.refuse(413, "file.too_large")
+            return
+        self.spool.seek(0)
+        actor, _ = self.found
         try:
-            name = self.get_argument("navn", "").strip()
-            if not name:
-                self.refuse(400, "error.bad_request")
-                return
-            if self.received > MAX_FILE_BYTES:
-                self.refuse(413, "file.too_large")
-                return
-            self.spool.seek(0)
-            actor, _ = self.found
-            try:
-                result = await self.in_thread(self.services.delivery.upload_batch, actor, actor.candidate_id,
-                                              [Upload(name, self.spool)])
-            except ServiceError as e:
-                self.refuse_error(e)
-                return
-            if result.rejected:
-                self.reply(422, {"feil": label(result.rejected[0][1]), "navn": name})
-            else:
-                self.reply(201, {"id": result.uploaded[0][0], "navn": name})
-        finally:
-            self.spool.close()
+            result = await self.in_thread(self.services.delivery.upload_batch, actor, actor.candidate_id,
+                                          [Upload(name, self.spool)])
+        except ServiceError as e:
+            self.refuse_error(e)
+            return
+        if result.rejected:
+            self.reply(422, {"feil": label(result.rejected[0][1]), "navn": name})
+        else:
+            self.reply(201, {"id": result.uploaded[0][0], "navn": name})
 
     def on_finish(self) -> None:
+        """The spool file goes whatever the answer was (also when refused in ``prepare``)."""
         if self.spool is not None:
             self.spool.close()
 
