@@ -264,6 +264,7 @@ def test_invigilator_sees_only_their_groups_and_state_admin_chooses_school(serve
 def test_a_colleagues_change_shows_live_and_keeps_filters_and_open_menu(served, page, browser):
     log_in(page, served.url, "vakt")
     choose(page, "Gruppe", "Engelsk 1A – Engelsk")
+    expect(counts(page)).to_have_text(re.compile(r"^Viser 2 av "))  # the filtered table is drawn: click its row
     row(page, "102BBB-V").get_by_role("button", name="Flere valg").click()
     dialog = page.locator(".km-dialog")
     expect(dialog.get_by_role("button", name="Sperr digital tilgang")).to_be_visible()
