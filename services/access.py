@@ -6,11 +6,8 @@ derived from the clock when read, never stored.
 """
 from __future__ import annotations
 
-import concurrent.futures
 import dataclasses
 import json
-import queue
-import threading
 import uuid
 
 from . import audit
@@ -227,38 +224,3 @@ class AccessService(CandidateService):
             state = load_state(cur, candidate_id)
         check_scope(actor, state)
         return state
-
-
-class LoginQueue:
-    """Group commit for logins: callers from any thread submit a login and get a future;
-    one thread writes whatever has queued up meanwhile with ``login_batch``. Alone, a login
-    waits for nothing; in a burst, hundreds share one transaction."""
-
-    def __init__(self, access: AccessService, max_batch: int = 500):
-        self.access = access
-        self.max_batch = max_batch
-        self._queue: queue.SimpleQueue = queue.SimpleQueue()
-        threading.Thread(target=self._run, name="login-queue", daemon=True).start()
-
-    def submit(self, request: LoginRequest) -> concurrent.futures.Future:
-        future: concurrent.futures.Future = concurrent.futures.Future()
-        self._queue.put((request, future))
-        return future
-
-    def _run(self) -> None:
-        while True:
-            batch = [self._queue.get()]
-            while len(batch) < self.max_batch:
-                try:
-                    batch.append(self._queue.get_nowait())
-                except queue.Empty:
-                    break
-            try:
-                outcomes = self.access.login_batch([request for request, _ in batch])
-            except Exception as e:  # the whole transaction failed: every caller hears why
-                outcomes = [e] * len(batch)
-            for (_, future), outcome in zip(batch, outcomes):
-                if isinstance(outcome, Exception):
-                    future.set_exception(outcome)
-                else:
-                    future.set_result(outcome)

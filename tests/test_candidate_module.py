@@ -399,7 +399,8 @@ def test_a_new_login_waits_and_its_grant_ends_the_first_browser(served):
 def test_a_burst_of_logins_is_written_in_batches_with_the_same_facts(desk):
     from concurrent.futures import ThreadPoolExecutor
 
-    from services.access import LoginQueue, LoginRequest
+    from services.access import LoginRequest
+    from services.batches import Batcher
     from services.errors import RuleViolation
 
     anna, bjorn = desk.candidate("101AAA-V"), desk.candidate("102BBB-V")
@@ -419,7 +420,7 @@ def test_a_burst_of_logins_is_written_in_batches_with_the_same_facts(desk):
                     ("101AAA-V", "LOGIN", out[2], "158.36.1.10", "ua-3")]
     assert desk.s.store.query("SELECT count(*) FROM session_ips")[0][0] == 3
     # Through the queue from many threads at once: every login is recorded once, none lost.
-    queue = LoginQueue(desk.s.access)
+    queue = Batcher(desk.s.access.login_batch, "logins")
     with ThreadPoolExecutor(16) as pool:
         sessions = list(pool.map(lambda i: queue.submit(LoginRequest(bjorn if i % 2 else anna, f"ua{i}")).result(10)[0],
                                  range(200)))
@@ -430,6 +431,33 @@ def test_a_burst_of_logins_is_written_in_batches_with_the_same_facts(desk):
     assert state.waiting_session_id == state.latest_session_id in sessions
     with pytest.raises(PermissionDenied):  # staff cannot log in as a candidate through the batch
         desk.s.access.login_batch([LoginRequest(desk.vakt)])
+
+
+def test_a_batch_of_passwords_is_checked_with_one_look_up_and_each_gets_its_own_answer(desk):
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    from services.auth import Credentials
+    from services.batches import Batcher
+
+    with desk.s.store.write() as tx:
+        tx.execute("UPDATE candidates SET deleted = TRUE WHERE number = '301EEE-V'")
+    logins = [Credentials("101AAA-V", "hemmelig", "10.0.0.1"), Credentials(" 102bbb-v ", "hemmelig", "10.0.0.2"),
+              Credentials("101AAA-V", "feil"), Credentials("999ZZZ-V", "hemmelig"), Credentials("301EEE-V", "hemmelig")]
+    out = desk.s.auth.authenticate_candidates(logins)
+    assert [(a.user_id, a.candidate_id, a.ip) for a in out[:2]] == [
+        ("101AAA-V", desk.cid("101AAA-V"), "10.0.0.1"), ("102BBB-V", desk.cid("102BBB-V"), "10.0.0.2")]
+    assert [type(e) for e in out[2:]] == [PermissionDenied] * 3  # wrong password, unknown, deleted
+    assert {e.key for e in out[2:]} == {"error.login_failed"}  # the same answer: nothing to learn from it
+
+    async def from_a_loop():  # the server's path: awaited on the event loop, settled in one hand-over
+        passwords = Batcher(desk.s.auth.authenticate_candidates, "passwords-test", threads=2)
+        return await asyncio.gather(*(passwords.submit_async(c) for c in logins * 4), return_exceptions=True)
+
+    with ThreadPoolExecutor(1) as own_loop:  # this thread may already run one (Playwright's)
+        answers = own_loop.submit(asyncio.run, from_a_loop()).result(30)
+    assert [getattr(a, "user_id", None) for a in answers] == ["101AAA-V", "102BBB-V", None, None, None] * 4
+    assert all(isinstance(a, PermissionDenied) for a in answers if getattr(a, "user_id", None) is None)
 
 
 def test_simulate_drives_candidates_through_the_real_api(served, tmp_path):

@@ -2,10 +2,11 @@
 Panel pages — no Panel session per candidate (ARCHITECTURE decision 4). The API is described
 in ``openapi.yaml`` beside this file (served at ``/kandidat/api/openapi.yaml``).
 
-A login sets a signed, HttpOnly, SameSite=Strict cookie for one login session. Passwords are
-checked in a thread pool (scrypt releases the GIL) and logins are written in batches by the
-``LoginQueue`` (group commit), so a burst of logins neither blocks the event loop nor waits
-for one commit each. The status channel is a long-poll woken only when that candidate's facts
+A login sets a signed, HttpOnly, SameSite=Strict cookie for one login session. Logins go
+through two ``Batcher`` stages (group commit): the passwords of all logins queued meanwhile
+with one look-up (scrypt lets go of the GIL), then their sessions in one transaction. No
+thread waits for a login and no look-up is made per login, so a burst neither blocks the
+event loop nor pays a statement or a commit each. The status channel is a long-poll woken only when that candidate's facts
 change (or the exam starts); heartbeats go to the in-memory buffer. Failed logins and
 day-password attempts are throttled per candidate and per IP address.
 """
@@ -19,12 +20,14 @@ import json
 import random
 import tempfile
 import threading
+import weakref
 from pathlib import Path
 
 from tornado.web import RequestHandler, StaticFileHandler, stream_request_body
 
-from services.access import LoginQueue, LoginRequest
-from services.auth import LoginThrottle
+from services.access import LoginRequest
+from services.auth import Credentials, LoginThrottle
+from services.batches import Batcher
 from services.changes import ChangeFeed
 from services.delivery import Upload
 from services.errors import NotFound, PermissionDenied, ServiceError
@@ -125,11 +128,16 @@ class StatusChannel:
 class _Candidate(RequestHandler):
     services: Services
     channel: StatusChannel
-    logins: LoginQueue
-    logging_in: concurrent.futures.Executor  # logins and day passwords: scrypt, then the queue
+    passwords: Batcher  # Credentials -> Actor: one look-up per batch, then scrypt
+    logins: Batcher  # LoginRequest -> (session id, first status): one transaction per batch
+    day_passwords: concurrent.futures.Executor  # scrypt off the event loop
     by_number: LoginThrottle
     by_ip: LoginThrottle
     day_by_ip: LoginThrottle
+
+    def initialize(self) -> None:
+        if self.application not in _routed_first:
+            route_first(self.application)
 
     def check_xsrf_cookie(self) -> None:
         """The API takes JSON (``_json`` refuses anything else) or a raw upload with a custom
@@ -190,20 +198,40 @@ class _Candidate(RequestHandler):
         except NotFound:
             return None
 
-    def status_json(self, actor, session_id: str, logged_in_as: CandidateState | None = None) -> dict:
-        """The status and the channel's token, read before it (a change during the read moves
-        the token, so the next long-poll answers at once). ``logged_in_as``: the state a login
-        just wrote, which needs no read."""
-        token = self.channel.token(actor.candidate_id)
-        status = (self.services.queries.status_after_login(actor, logged_in_as, session_id) if logged_in_as
-                  else self.services.queries.candidate_status(actor, session_id))
-        self.channel.read(actor.candidate_id, status.page, status.starts_at)
-        return as_json(status, token)
+    def status_json(self, actor, session_id: str) -> dict:
+        return status_json(self.services, self.channel, actor, session_id)
 
     async def in_thread(self, work, *args):
         """Database work off the event loop (DuckDB lets go of the GIL while it runs), so
         heartbeats and waiting long-polls are served meanwhile."""
         return await asyncio.get_running_loop().run_in_executor(None, work, *args)
+
+
+def status_json(services: Services, channel: StatusChannel, actor, session_id: str,
+                logged_in_as: CandidateState | None = None) -> dict:
+    """The status and the channel's token, read before it (a change during the read moves
+    the token, so the next long-poll answers at once). ``logged_in_as``: the state a login
+    just wrote, which needs no read."""
+    token = channel.token(actor.candidate_id)
+    status = (services.queries.status_after_login(actor, logged_in_as, session_id) if logged_in_as
+              else services.queries.candidate_status(actor, session_id))
+    channel.read(actor.candidate_id, status.page, status.starts_at)
+    return as_json(status, token)
+
+
+_routed_first: weakref.WeakSet = weakref.WeakSet()
+
+
+def route_first(application) -> None:
+    """Tornado tries its URL patterns in order, and the Bokeh server puts every Panel page's
+    half-dozen patterns before ours: each candidate request (tens of thousands of heartbeats
+    a minute) paid for ~40 failed regular expressions. Ours go first (done on the first
+    candidate request, the first moment the handler sees the application)."""
+    router = application.wildcard_router
+    ours = [r for r in router.rules if getattr(r.matcher, "regex", None) is not None
+            and r.matcher.regex.pattern.startswith((f"{PAGE}$", f"{PAGE}/"))]  # not /kandidatmonitor
+    router.rules = ours + [r for r in router.rules if r not in ours]
+    _routed_first.add(application)
 
 
 def as_json(s: CandidateStatus, token: int) -> dict:
@@ -244,9 +272,15 @@ class LoginHandler(_Candidate):
         try:
             self.by_number.check(number)
             self.by_ip.check(ip)
-            actor, session_id, status = await asyncio.get_running_loop().run_in_executor(
-                self.logging_in, self.log_in, number, body["passord"], ip, self.request.headers.get("User-Agent"),
-                hints or None)
+            try:
+                actor = await self.passwords.submit_async(Credentials(number, body["passord"], ip))
+            except PermissionDenied:
+                self.by_number.failed(number)
+                self.by_ip.failed(ip)
+                raise
+            self.by_number.succeeded(number)
+            session_id, status = await self.logins.submit_async(
+                LoginRequest(actor, self.request.headers.get("User-Agent"), hints or None))
         except ServiceError as e:
             self.refuse(401 if e.key == "error.login_failed" else 429 if e.key == "error.too_many_attempts" else 409,
                         e.key)
@@ -254,22 +288,6 @@ class LoginHandler(_Candidate):
         self.set_signed_cookie(COOKIE, f"{actor.candidate_id}:{session_id}", expires_days=1, httponly=True,
                                samesite="Strict", path=PAGE)
         self.reply(200, status)
-
-    def log_in(self, number: str, password: str, ip: str, user_agent: str | None, hints: dict | None):
-        """The whole login in one worker thread (one hop from the event loop and back): the
-        password (scrypt lets go of the GIL), the session, written with others by the
-        LoginQueue, and the first status."""
-        try:
-            actor = self.services.auth.authenticate_candidate(number, password, ip)
-        except PermissionDenied:
-            self.by_number.failed(number)
-            self.by_ip.failed(ip)
-            raise
-        self.by_number.succeeded(number)
-        session_id, state = self.logins.submit(LoginRequest(actor, user_agent, hints)).result()
-        # The channel moved past this login when it was committed (before the future was
-        # set), so the token read now already covers it: the first long-poll waits.
-        return actor, session_id, self.status_json(actor, session_id, logged_in_as=state)
 
 
 class StatusHandler(_Candidate):
@@ -335,7 +353,7 @@ class DayPasswordHandler(_Candidate):
         self.day_by_ip.check(ip)
         try:
             await asyncio.get_running_loop().run_in_executor(
-                self.logging_in, self.services.access.authorize_with_day_password, actor, session_id,
+                self.day_passwords, self.services.access.authorize_with_day_password, actor, session_id,
                 body["dagspassord"])
         except PermissionDenied:
             self.day_by_ip.failed(ip)
@@ -446,10 +464,26 @@ def script_json(value) -> str:
 
 def routes(services: Services) -> list[tuple]:
     """The candidate module's URLs, sharing one throttle, login queue and status channel per process."""
-    shared = {"services": services, "channel": StatusChannel(services.feed),
-              "logins": LoginQueue(services.access),
-              # Threads wait on the queue's commit, so more of them than cores keep it fed.
-              "logging_in": concurrent.futures.ThreadPoolExecutor(max_workers=16, thread_name_prefix="login"),
+    channel = StatusChannel(services.feed)
+
+    def log_in(requests: list[LoginRequest]) -> list:
+        """The sessions in one transaction, then each login's first status from the state it
+        wrote. The channel moved past these logins at the commit, so the tokens read now
+        already cover them: the first long-poll waits."""
+        outcomes = []
+        for request, outcome in zip(requests, services.access.login_batch(requests)):
+            try:
+                outcomes.append(outcome if isinstance(outcome, Exception) else
+                                (outcome[0], status_json(services, channel, request.actor, *outcome)))
+            except ServiceError as e:
+                outcomes.append(e)
+        return outcomes
+
+    shared = {"services": services, "channel": channel,
+              # Two threads: while one waits for scrypt (it lets go of the GIL) the other checks.
+              "passwords": Batcher(services.auth.authenticate_candidates, "passwords", threads=2),
+              "logins": Batcher(log_in, "logins"),
+              "day_passwords": concurrent.futures.ThreadPoolExecutor(max_workers=2, thread_name_prefix="day-password"),
               "by_number": LoginThrottle(services.clock, limit=5),
               "by_ip": LoginThrottle(services.clock, limit=300),  # a school's candidates share one IP
               "day_by_ip": LoginThrottle(services.clock, limit=50)}
