@@ -76,6 +76,19 @@ def release_session_views(session_context) -> None:
             pn.state._views.pop(ref, None)
 
 
+def use_uvloop() -> None:
+    """Event loops made from now on are uvloop's (libuv, in C). With tens of thousands of
+    candidate connections the loop adds and removes a reader per request and keeps a timer
+    per long-poll; asyncio does that bookkeeping in Python, uvloop in C. For a process that
+    only serves (``kandidatmonitor serve``, the benchmark); the in-process test servers keep
+    asyncio's loop, the served-process tests run on uvloop."""
+    import asyncio
+
+    import uvloop
+
+    asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
+
+
 def configure_panel() -> None:
     pn.extension("tabulator", "modal", "filedropper", notifications=True)
     pn.config.disconnect_notification = label("ui.disconnected")

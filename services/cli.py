@@ -30,8 +30,9 @@ def cmd_demo(args) -> int:
 
 
 def cmd_serve(args) -> int:
-    from dashboard.app import serve
+    from dashboard.app import serve, use_uvloop
 
+    use_uvloop()
     now = _now(args.now)
     clock = Clock.starting_at(now) if now else Clock()
     serve(args.db, port=args.port, address=args.address, clock=clock, num_threads=args.num_threads,
