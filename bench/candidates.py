@@ -4,21 +4,26 @@
 
 1. A national demo database of this morning (08:45, 200,000 candidates) is built fresh.
 2. The app is served in this process (one process, DuckDB), its clock at 09:05.
-3. Two client processes (asyncio + aiohttp) log ``--candidates`` candidates in at ``--rate``
-   per second, scheduled open-loop: a login's latency counts from the moment it was due,
-   so a server that falls behind shows it. Every candidate logged in then keeps a status
-   long-poll open and sends a heartbeat every 15 s, as the page does.
+3. Two client processes log ``--candidates`` candidates in at ``--rate`` per second
+   (aiohttp, as ``kandidatmonitor simulate`` does), scheduled open-loop: a login's latency
+   counts from the moment it was due, so a server that falls behind shows it. Every
+   candidate logged in then keeps a status long-poll open on its own connection and sends a
+   heartbeat every 15 s over a pool of 200 connections per client, as the page does; those
+   go over prepared keep-alive requests (``Wire``), so that the load generator's CPU does not
+   crowd the server's on this 2-core machine.
 4. With everyone connected: server memory per connected candidate (this process's RSS
    against before the rush; DuckDB's own buffers reported beside it) and heartbeat
    round-trip times (a heartbeat is in the monitor's view once it is answered).
 5. ``--grants`` candidates are granted access, 20 per second, through the service the
    monitor's button calls; the time until that candidate's long-poll answers with the new
    page is the grant-to-candidate-page latency.
+6. Throughout, how late the server's event loop runs a callback (``event_loop_lag``).
 
-Why 18,500 and not 20,000 connected: this machine's hard limit is 20,000 open files per
-process (``ulimit -Hn``) and it cannot be raised without root capabilities; the server
-needs a socket per open long-poll, the clients' pooled connections for logins and
-heartbeats (600) and its own files. Figures are printed, never asserted.
+The server runs on uvloop, as ``kandidatmonitor serve`` does. Why 18,500 and not 20,000
+connected: this machine's hard limit is 20,000 open files per process (``ulimit -Hn``) and
+it cannot be raised without root capabilities; the server needs a socket per open
+long-poll, the clients' pooled connections for logins and heartbeats (600) and its own
+files. Figures are printed, never asserted.
 """
 from __future__ import annotations
 
@@ -28,11 +33,12 @@ import datetime as dt
 import gc
 import multiprocessing as mp
 import random
+import threading
 import time
 import urllib.request
 from pathlib import Path
 
-from dashboard.app import serve
+from dashboard.app import serve, use_uvloop
 from dashboard.kandidat import StatusChannel
 from services.clock import OSLO, Clock
 from services.demo import build_demo
@@ -50,53 +56,119 @@ SERVED_AT = dt.datetime.combine(TODAY, dt.time(9, 5), tzinfo=OSLO)
 
 # -- the client processes --------------------------------------------------------------
 def client_process(url: str, numbers: list[str], rate: float, t0: float, pipe) -> None:
-    asyncio.run(_client(url, numbers, rate, t0, pipe))
+    import uvloop
+
+    uvloop.run(_client(url, numbers, rate, t0, pipe))
+
+
+class Wire:
+    """One keep-alive HTTP/1.1 connection sending prepared requests. The connected candidates'
+    heartbeats and long-polls (well over a thousand requests a second) cost an aiohttp client
+    about as much CPU as they cost the server; on a 2-core machine shared with the server that
+    measured the load generator as much as the server. Logins still go through aiohttp."""
+
+    def __init__(self, host: str, port: int):
+        self.host, self.port = host, port
+        self.reader = self.writer = None
+
+    async def send(self, request: bytes) -> tuple[int, bytes]:
+        for attempt in (1, 2):  # the server may close an idle keep-alive connection
+            try:
+                if self.writer is None:
+                    self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+                self.writer.write(request)
+                head = await self.reader.readuntil(b"\r\n\r\n")
+                at = head.lower().find(b"\r\ncontent-length:")
+                length = int(head[at + 17:head.index(b"\r\n", at + 2)]) if at >= 0 else 0
+                return int(head[9:12]), await self.reader.readexactly(length) if length else b""
+            except (ConnectionError, asyncio.IncompleteReadError):
+                self.writer = None
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+
+def request(method: str, path: str, host: str, cookie: str) -> bytes:
+    return (f"{method} {path} HTTP/1.1\r\nHost: {host}\r\nCookie: {cookie}\r\n"
+            f"User-Agent: kandidatmonitor-bench\r\nContent-Length: 0\r\n\r\n").encode()
 
 
 async def _client(url: str, numbers: list[str], rate: float, t0: float, pipe) -> None:
+    import json
+    from urllib.parse import urlsplit
+
     import aiohttp
 
-    from services.simulate import CandidateClient, CandidateRefused, heartbeats
+    from services.rules import HEARTBEAT_INTERVAL_S
+    from services.simulate import API, CandidateClient, CandidateRefused
 
+    where = urlsplit(url)
+    host, port = where.hostname, where.port
     logins, errors, beats, seen = [], {}, [], {}
     live_tasks = []
     polls_open = [0]
+    beat_wires: asyncio.Queue = asyncio.Queue()
+    for _ in range(200):  # heartbeats share a bounded pool, as a browser's few connections per site do
+        beat_wires.put_nowait(Wire(host, port))
 
-    async def follow(client: CandidateClient) -> None:
+    def failed(kind: str) -> None:
+        errors[kind] = errors.get(kind, 0) + 1
+
+    async def follow(number: str, cookie: str, token: int) -> None:
+        """The status long-poll on its own connection, as the page keeps it."""
+        wire = Wire(host, port)
         polls_open[0] += 1
         try:
             while True:
-                status = await client.next_status()
-                if status is not None and status["side"] != "AUTHORISATION" and client.number not in seen:
-                    seen[client.number] = time.time()
-        except (aiohttp.ClientError, CandidateRefused, asyncio.TimeoutError) as e:
-            errors[f"status {type(e).__name__}"] = errors.get(f"status {type(e).__name__}", 0) + 1
+                code, body = await wire.send(request("GET", f"{API}/status?etter={token}", where.netloc, cookie))
+                if code == 200:
+                    status = json.loads(body)
+                    token = status["versjon"]
+                    if status["side"] != "AUTHORISATION" and number not in seen:
+                        seen[number] = time.time()
+                elif code != 204:
+                    failed(f"status {code}")
+                    return
+        except (OSError, asyncio.IncompleteReadError) as e:
+            failed(f"status {type(e).__name__}")
         finally:
             polls_open[0] -= 1
 
-    async def candidate(http, polls, beats_http, number: str, due: float) -> None:
-        client = CandidateClient(http, url, number, "demo", polls=polls)
+    async def heartbeat(cookie: str) -> None:
+        await asyncio.sleep(random.uniform(0, HEARTBEAT_INTERVAL_S))  # pages open at different times
+        beat = request("POST", f"{API}/heartbeat", where.netloc, cookie)
+        while True:
+            sent = time.perf_counter()
+            wire = await beat_wires.get()
+            try:
+                code, _ = await wire.send(beat)
+            except (OSError, asyncio.IncompleteReadError) as e:
+                failed(f"heartbeat {type(e).__name__}")
+                code = None
+            finally:
+                beat_wires.put_nowait(wire)
+            if code == 204:
+                beats.append((time.time(), time.perf_counter() - sent))
+            elif code is not None:
+                failed(f"heartbeat {code}")
+            await asyncio.sleep(HEARTBEAT_INTERVAL_S)
+
+    async def candidate(http, number: str, due: float) -> None:
+        client = CandidateClient(http, url, number, "demo")
         await asyncio.sleep(max(0.0, due - time.time()))
         try:
             await client.login()
         except (aiohttp.ClientError, CandidateRefused, asyncio.TimeoutError) as e:
-            kind = f"login {getattr(e, 'status', type(e).__name__)}"
-            errors[kind] = errors.get(kind, 0) + 1
+            failed(f"login {getattr(e, 'status', type(e).__name__)}")
             return
         logins.append((due, time.time()))
-        live_tasks.append(asyncio.create_task(follow(client)))
-        beating = CandidateClient(beats_http, url, number, "demo")  # the same cookie, its own pool:
-        beating.headers = client.headers                               # not queued behind logins
-        live_tasks.append(asyncio.create_task(
-            heartbeats(beating, on_beat=lambda lat: beats.append((time.time() - lat, lat)))))
+        cookie = client.headers["Cookie"]
+        live_tasks.append(asyncio.create_task(follow(number, cookie, client.status["versjon"])))
+        live_tasks.append(asyncio.create_task(heartbeat(cookie)))
 
-    # Long-polls hold a connection each; logins and heartbeats share a bounded pool, as a
-    # browser's few connections per site do (and the server's open files stay countable).
     options = {"cookie_jar": aiohttp.DummyCookieJar(), "timeout": aiohttp.ClientTimeout(total=None, sock_connect=60)}
-    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=100), **options) as http, \
-            aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0), **options) as polls, \
-            aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=200), **options) as beats_http:
-        await asyncio.gather(*(candidate(http, polls, beats_http, n, t0 + i / rate) for i, n in enumerate(numbers)))
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=100), **options) as http:
+        await asyncio.gather(*(candidate(http, n, t0 + i / rate) for i, n in enumerate(numbers)))
         loop = asyncio.get_running_loop()
         pipe.send(("connected", len(logins), polls_open[0]))
         while True:
@@ -112,6 +184,26 @@ async def _client(url: str, numbers: list[str], rate: float, t0: float, pipe) ->
 
 
 # -- the server side (this process) ----------------------------------------------------
+class LoopLag(threading.Thread):
+    """How late the server's event loop runs a callback handed to it (every 50 ms): the
+    time every request waits before the loop gets to it."""
+
+    def __init__(self, loop):
+        super().__init__(daemon=True)
+        self.loop, self.samples, self.stopped = loop, [], threading.Event()
+
+    def run(self) -> None:
+        while not self.stopped.wait(0.05):
+            asked = time.perf_counter()
+            done = threading.Event()
+            self.loop.call_soon_threadsafe(lambda a=asked: (self.samples.append((time.time(), time.perf_counter() - a)),
+                                                            done.set()))
+            done.wait(10)
+
+    def between(self, start: float, end: float) -> dict | None:
+        lags = [lag for at, lag in self.samples if start <= at < end]
+        return percentiles(lags) if lags else None
+
 def prepare(db: Path, candidates: int) -> list[str]:
     stats = build_demo(db, "national", seed=1, now=BUILT_AT)
     print(f"national demo at {BUILT_AT:%H:%M}: {stats['candidates']} candidates, {stats['seconds']} s", flush=True)
@@ -150,10 +242,13 @@ def main() -> None:
     numbers = prepare(db, args.candidates)
     port = free_port()
     url = f"http://localhost:{port}"
+    use_uvloop()  # as `kandidatmonitor serve` does
     server = serve(str(db), port=port, clock=Clock.starting_at(SERVED_AT), threaded=True, num_threads=2)
     wait_until_up(url)
     services = server.kandidatmonitor.services
     results: dict = {"candidates": args.candidates, "rate_per_s": args.rate, "clients": args.clients}
+    lag = LoopLag(server.asyncio_loop)
+    lag.start()
     try:
         time.sleep(2)
         baseline = settle_memory()
@@ -216,7 +311,7 @@ def main() -> None:
         for o in outcome:
             for kind, n in o["errors"].items():
                 errors[kind] = errors.get(kind, 0) + n
-        beats = [lat for o in outcome for sent, lat in o["beats"] if sent >= steady_from]  # by when sent
+        beats = [lat for o in outcome for done, lat in o["beats"] if done - lat >= steady_from]  # by when sent
         seen = {n: t for o in outcome for n, t in o["seen"].items()}
         to_page = [seen[n] - grant_at[n] for n in grant_at if n in seen]
         results["login_rush"] = {
@@ -225,11 +320,13 @@ def main() -> None:
             "seconds": round(max(finished) - t0, 1) if finished else None,
             "latency_from_due": percentiles(logins) if logins else None}
         results["heartbeat_round_trip_while_connected"] = percentiles(beats) if beats else None
+        results["event_loop_lag"] = {"rush": lag.between(t0, t0 + rush_s), "connected": lag.between(steady_from, time.time())}
         results["grant_to_candidate_page"] = {
             "granted": len(grant_at), "refused": refused, "page_moved": len(to_page),
             **(percentiles(to_page) if to_page else {}),
             "grant_service_call": percentiles(grant_service)}
     finally:
+        lag.stopped.set()
         server.stop()
         server.join(timeout=10)
         server.kandidatmonitor.close()
