@@ -6,9 +6,10 @@ A login sets a signed, HttpOnly, SameSite=Strict cookie for one login session. L
 through two ``Batcher`` stages (group commit): the passwords of all logins queued meanwhile
 with one look-up (scrypt lets go of the GIL), then their sessions in one transaction. No
 thread waits for a login and no look-up is made per login, so a burst neither blocks the
-event loop nor pays a statement or a commit each. The status channel is a long-poll woken only when that candidate's facts
-change (or the exam starts); heartbeats go to the in-memory buffer. Failed logins and
-day-password attempts are throttled per candidate and per IP address.
+event loop nor pays a statement or a commit each. The status channel is a long-poll woken
+only when that candidate's facts change (or the exam starts); heartbeats go to the
+in-memory buffer. Failed logins and day-password attempts are throttled per candidate and
+per IP address.
 """
 from __future__ import annotations
 
