@@ -72,20 +72,20 @@ class Wire:
         self.reader = self.writer = None
 
     async def send(self, request: bytes) -> tuple[int, bytes]:
-        for attempt in (1, 2):  # the server may close an idle keep-alive connection
-            try:
-                if self.writer is None:
-                    self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
-                self.writer.write(request)
-                head = await self.reader.readuntil(b"\r\n\r\n")
-                at = head.lower().find(b"\r\ncontent-length:")
-                length = int(head[at + 17:head.index(b"\r\n", at + 2)]) if at >= 0 else 0
-                return int(head[9:12]), await self.reader.readexactly(length) if length else b""
-            except (ConnectionError, asyncio.IncompleteReadError):
-                self.writer = None
-                if attempt == 2:
-                    raise
-        raise AssertionError("unreachable")
+        try:
+            return await self._exchange(request)
+        except (ConnectionError, asyncio.IncompleteReadError):  # an idle keep-alive connection closed
+            self.writer = None
+            return await self._exchange(request)
+
+    async def _exchange(self, request: bytes) -> tuple[int, bytes]:
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        self.writer.write(request)
+        head = await self.reader.readuntil(b"\r\n\r\n")
+        at = head.lower().find(b"\r\ncontent-length:")
+        length = int(head[at + 17:head.index(b"\r\n", at + 2)]) if at >= 0 else 0
+        return int(head[9:12]), await self.reader.readexactly(length) if length else b""
 
 
 def request(method: str, path: str, host: str, cookie: str) -> bytes:
@@ -203,6 +203,7 @@ class LoopLag(threading.Thread):
     def between(self, start: float, end: float) -> dict | None:
         lags = [lag for at, lag in self.samples if start <= at < end]
         return percentiles(lags) if lags else None
+
 
 def prepare(db: Path, candidates: int) -> list[str]:
     stats = build_demo(db, "national", seed=1, now=BUILT_AT)

@@ -7,8 +7,9 @@ failures per number; they cost 2^9 (512 KB, about 1 ms), because on an exam morn
 thousands of candidates log in within half an hour: at 2^14 two cores check no more than
 about 27 passwords a second, and at 2^10 (2 ms) scrypt alone took half of both cores at 250
 logins a second (bench/candidates.py). A stolen database still costs an attacker scrypt per
-guess, and the credentials are worth nothing after the day. Scope rows point at groups, schools, municipalities or counties and are
-resolved into the schools (and, for invigilators, groups) an ``Actor`` may touch.
+guess, and the credentials are worth nothing after the day. Scope rows point at groups,
+schools, municipalities or counties and are resolved into the schools (and, for
+invigilators, groups) an ``Actor`` may touch.
 """
 from __future__ import annotations
 
@@ -117,14 +118,14 @@ class AuthService:
     def authenticate_candidates(self, logins: list[Credentials]) -> list[Actor | PermissionDenied]:
         """Many candidates' passwords with one look-up (a DuckDB statement costs ~0.5 ms to plan,
         about what 20 rows of a batch cost). The actor, or the error, per login."""
-        numbers = sorted({c.number.strip().upper() for c in logins})
-        marks = ", ".join("?" * len(numbers))  # a literal IN list plans as fast as "=" does
+        numbers = [login.number.strip().upper() for login in logins]
+        unique = sorted(set(numbers))
+        marks = ", ".join("?" * len(unique))  # a literal IN list plans as fast as "=" does
         rows = {r[0]: r[1:] for r in self.store.query(
             f"""SELECT number, id, name, school_id, group_id, password_hash FROM candidates
-                WHERE number IN ({marks}) AND NOT deleted""", numbers)}
+                WHERE number IN ({marks}) AND NOT deleted""", unique)}
         outcomes: list[Actor | PermissionDenied] = []
-        for login in logins:
-            number = login.number.strip().upper()
+        for login, number in zip(logins, numbers):
             row = rows.get(number)
             if row is None or not verify_password(login.password, row[4]):
                 outcomes.append(PermissionDenied("error.login_failed"))
