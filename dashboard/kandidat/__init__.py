@@ -482,7 +482,8 @@ def routes(services: Services) -> list[tuple]:
 
     shared = {"services": services, "channel": channel,
               # Two threads: while one waits for scrypt (it lets go of the GIL) the other checks.
-              "passwords": Batcher(services.auth.authenticate_candidates, "passwords", threads=2),
+              # At most 32 a batch, so a backlog is split between them, not taken whole by one.
+              "passwords": Batcher(services.auth.authenticate_candidates, "passwords", threads=2, max_batch=32),
               "logins": Batcher(log_in, "logins"),
               "day_passwords": concurrent.futures.ThreadPoolExecutor(max_workers=2, thread_name_prefix="day-password"),
               "by_number": LoginThrottle(services.clock, limit=5),
