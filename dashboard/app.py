@@ -116,7 +116,7 @@ def serve(db_path: str, port: int = 5006, address: str = "localhost", clock: Clo
             auth_provider=StaffAuth(app.services), use_xheaders=trust_proxy,
             extra_patterns=[(r"/", HomeHandler, {"services": app.services}),
                             (export_path, admin.ExportHandler, export_args),
-                            *downloads.routes(app.services), *kandidat.routes(app.services)],
+                            *downloads.routes(app.services), *kandidat.routes(app.services, secret)],
             websocket_origin=[f"{address}:{port}", f"localhost:{port}", f"127.0.0.1:{port}"],
             **server_kwargs)
     finally:

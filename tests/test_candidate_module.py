@@ -69,6 +69,11 @@ def test_bad_requests_and_wrong_passwords_get_clear_answers(served):
     assert b.call("/kandidat/api/login", b"{not json")[0] == 400
     assert b.call("/kandidat/api/login", b"kandidatnummer=1", content_type="application/x-www-form-urlencoded")[0] == 400
     assert b.call("/kandidat/api/status") == (401, {"feil": "Du er ikke logget inn"})
+    assert b.call("/kandidat/api/heartbeat", {}) == (401, {"feil": "Du er ikke logget inn"})
+    with pytest.raises(urllib.error.HTTPError) as refused:  # the heartbeat is a POST, and says so
+        urllib.request.urlopen(served.url + "/kandidat/api/heartbeat")
+    assert refused.value.code == 405 and refused.value.headers["Allow"] == "POST"
+    assert json.loads(refused.value.read()) == {"feil": "Ugyldig forespørsel"}
     for _ in range(5):
         assert b.login(password="feil") == (401, {"feil": "Feil kandidatnummer eller passord"})
     assert b.login() == (429, {"feil": "For mange mislykkede forsøk. Prøv igjen om noen minutter."})
@@ -86,6 +91,7 @@ def test_a_forged_or_foreign_cookie_is_not_a_session(served):
         0, "kandidat", f"{candidate_id(served.services, '102BBB-V')}:{'0' * 32}", None, False, "localhost.local",
         False, False, "/kandidat", True, False, None, False, None, None, {}))
     assert forged.call("/kandidat/api/status")[0] == 401
+    assert forged.call("/kandidat/api/heartbeat", {})[0] == 401
     # A validly signed cookie naming another candidate's session is still not theirs.
     other = Browser(served.url)
     assert other.login("102BBB-V")[0] == 200
