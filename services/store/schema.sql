@@ -35,10 +35,13 @@ CREATE TABLE IF NOT EXISTS candidate_state (
     posted BOOLEAN NOT NULL DEFAULT FALSE,
     progress_1 TEXT,                   -- NULL on one-part exams
     progress_2 TEXT NOT NULL DEFAULT 'NOT_UPLOADED',
-    access_session_id TEXT,            -- the one session with access
-    waiting_session_id TEXT,           -- newest session on the authorisation page
-    latest_session_id TEXT,
-    latest_ip TEXT,
+    -- Written by every login, in bursts scattered over the whole table. Stored uncompressed:
+    -- updating a compressed (DICT_FSST) string vector decompresses all its 2,048 values,
+    -- 5x the cost of an update here (a batch of 20 logins: 9.8 ms against 1.7 ms).
+    access_session_id TEXT USING COMPRESSION uncompressed,   -- the one session with access
+    waiting_session_id TEXT USING COMPRESSION uncompressed,  -- newest session on the authorisation page
+    latest_session_id TEXT USING COMPRESSION uncompressed,
+    latest_ip TEXT USING COMPRESSION uncompressed,
     day_password_failures INTEGER NOT NULL DEFAULT 0,
     updated_at TIMESTAMP);
 
