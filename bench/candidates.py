@@ -38,7 +38,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from dashboard.app import serve, use_uvloop
+from dashboard.app import serve, tune_gc, use_uvloop
 from dashboard.kandidat import StatusChannel
 from services.clock import OSLO, Clock
 from services.demo import build_demo
@@ -244,6 +244,7 @@ def main() -> None:
     port = free_port()
     url = f"http://localhost:{port}"
     use_uvloop()  # as `kandidatmonitor serve` does
+    tune_gc()
     server = serve(str(db), port=port, clock=Clock.starting_at(SERVED_AT), threaded=True, num_threads=2)
     wait_until_up(url)
     services = server.kandidatmonitor.services

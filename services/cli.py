@@ -30,9 +30,10 @@ def cmd_demo(args) -> int:
 
 
 def cmd_serve(args) -> int:
-    from dashboard.app import serve, use_uvloop
+    from dashboard.app import serve, tune_gc, use_uvloop
 
     use_uvloop()
+    tune_gc()
     now = _now(args.now)
     clock = Clock.starting_at(now) if now else Clock()
     serve(args.db, port=args.port, address=args.address, clock=clock, num_threads=args.num_threads,
