@@ -4,12 +4,12 @@
 
 1. A national demo database of this morning (08:45, 200,000 candidates) is built fresh.
 2. The app is served in this process (one process, DuckDB), its clock at 09:05.
-3. Two client processes log ``--candidates`` candidates in at ``--rate`` per second
-   (aiohttp, as ``kandidatmonitor simulate`` does), scheduled open-loop: a login's latency
-   counts from the moment it was due, so a server that falls behind shows it. Every
-   candidate logged in then keeps a status long-poll open on its own connection and sends a
-   heartbeat every 15 s over a pool of 200 connections per client, as the page does; those
-   go over prepared keep-alive requests (``Wire``), so that the load generator's CPU does not
+3. Two client processes log ``--candidates`` candidates in at ``--rate`` per second over a
+   pool of 100 connections per client, scheduled open-loop: a login's latency counts from
+   the moment it was due, so a server that falls behind shows it. Every candidate logged in
+   then keeps a status long-poll open on its own connection and sends a heartbeat every
+   15 s over a pool of 200 connections per client, as the page does. All of it goes over
+   plain keep-alive HTTP/1.1 requests (``Wire``), so that the load generator's CPU does not
    crowd the server's on this 2-core machine.
 4. With everyone connected: server memory per connected candidate (this process's RSS
    against before the rush; DuckDB's own buffers reported beside it) and heartbeat
@@ -31,8 +31,10 @@ import argparse
 import asyncio
 import datetime as dt
 import gc
+import json
 import multiprocessing as mp
 import random
+import re
 import threading
 import time
 import urllib.request
@@ -44,7 +46,7 @@ from services.clock import OSLO, Clock
 from services.demo import build_demo
 from services.errors import ServiceError
 from services.model import system_actor
-from services.simulate import numbers_file
+from services.simulate import API, numbers_file
 
 from .live import duckdb_mb, free_port, settle_memory
 from .run import percentiles, report
@@ -64,14 +66,16 @@ def client_process(url: str, numbers: list[str], rate: float, t0: float, pipe) -
 class Wire:
     """One keep-alive HTTP/1.1 connection sending prepared requests. The connected candidates'
     heartbeats and long-polls (well over a thousand requests a second) cost an aiohttp client
-    about as much CPU as they cost the server; on a 2-core machine shared with the server that
-    measured the load generator as much as the server. Logins still go through aiohttp."""
+    about as much CPU as they cost the server, and aiohttp's logins took a quarter of a core
+    in the two clients; on a 2-core machine shared with the server that measured the load
+    generator as much as the server."""
 
     def __init__(self, host: str, port: int):
         self.host, self.port = host, port
         self.reader = self.writer = None
 
-    async def send(self, request: bytes) -> tuple[int, bytes]:
+    async def send(self, request: bytes) -> tuple[int, bytes, bytes]:
+        """(status, head, body)."""
         try:
             return await self._exchange(request)
         except (ConnectionError, asyncio.IncompleteReadError):  # an idle keep-alive connection closed
@@ -85,7 +89,7 @@ class Wire:
         head = await self.reader.readuntil(b"\r\n\r\n")
         at = head.lower().find(b"\r\ncontent-length:")
         length = int(head[at + 17:head.index(b"\r\n", at + 2)]) if at >= 0 else 0
-        return int(head[9:12]), await self.reader.readexactly(length) if length else b""
+        return int(head[9:12]), head, await self.reader.readexactly(length) if length else b""
 
 
 def request(method: str, path: str, host: str, cookie: str) -> bytes:
@@ -93,14 +97,19 @@ def request(method: str, path: str, host: str, cookie: str) -> bytes:
             f"User-Agent: kandidatmonitor-bench\r\nContent-Length: 0\r\n\r\n").encode()
 
 
+def login_request(host: str, number: str, password: str) -> bytes:
+    body = json.dumps({"kandidatnummer": number, "passord": password}).encode()
+    return (f"POST {API}/login HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n"
+            f"User-Agent: kandidatmonitor-bench\r\nContent-Length: {len(body)}\r\n\r\n").encode() + body
+
+
+COOKIE = re.compile(rb"\r\nset-cookie: (kandidat=[^;\r]+)", re.IGNORECASE)
+
+
 async def _client(url: str, numbers: list[str], rate: float, t0: float, pipe) -> None:
-    import json
     from urllib.parse import urlsplit
 
-    import aiohttp
-
     from services.rules import HEARTBEAT_INTERVAL_S
-    from services.simulate import API, CandidateClient, CandidateRefused
 
     where = urlsplit(url)
     host, port = where.hostname, where.port
@@ -110,6 +119,9 @@ async def _client(url: str, numbers: list[str], rate: float, t0: float, pipe) ->
     beat_wires: asyncio.Queue = asyncio.Queue()
     for _ in range(200):  # heartbeats share a bounded pool, as a browser's few connections per site do
         beat_wires.put_nowait(Wire(host, port))
+    login_wires: asyncio.Queue = asyncio.Queue()
+    for _ in range(100):
+        login_wires.put_nowait(Wire(host, port))
 
     def failed(kind: str) -> None:
         errors[kind] = errors.get(kind, 0) + 1
@@ -120,7 +132,7 @@ async def _client(url: str, numbers: list[str], rate: float, t0: float, pipe) ->
         polls_open[0] += 1
         try:
             while True:
-                code, body = await wire.send(request("GET", f"{API}/status?etter={token}", where.netloc, cookie))
+                code, _, body = await wire.send(request("GET", f"{API}/status?etter={token}", where.netloc, cookie))
                 if code == 200:
                     status = json.loads(body)
                     token = status["versjon"]
@@ -141,7 +153,7 @@ async def _client(url: str, numbers: list[str], rate: float, t0: float, pipe) ->
             sent = time.perf_counter()
             wire = await beat_wires.get()
             try:
-                code, _ = await wire.send(beat)
+                code, _, _ = await wire.send(beat)
             except (OSError, asyncio.IncompleteReadError) as e:
                 failed(f"heartbeat {type(e).__name__}")
                 code = None
@@ -153,33 +165,37 @@ async def _client(url: str, numbers: list[str], rate: float, t0: float, pipe) ->
                 failed(f"heartbeat {code}")
             await asyncio.sleep(HEARTBEAT_INTERVAL_S)
 
-    async def candidate(http, number: str, due: float) -> None:
-        client = CandidateClient(http, url, number, "demo")
+    async def candidate(number: str, due: float) -> None:
         await asyncio.sleep(max(0.0, due - time.time()))
+        wire = await login_wires.get()
         try:
-            await client.login()
-        except (aiohttp.ClientError, CandidateRefused, asyncio.TimeoutError) as e:
-            failed(f"login {getattr(e, 'status', type(e).__name__)}")
+            code, head, body = await wire.send(login_request(where.netloc, number, "demo"))
+        except (OSError, asyncio.IncompleteReadError) as e:
+            failed(f"login {type(e).__name__}")
+            return
+        finally:
+            login_wires.put_nowait(wire)
+        cookie = COOKIE.search(head)
+        if code != 200 or cookie is None:
+            failed(f"login {code}")
             return
         logins.append((due, time.time()))
-        cookie = client.headers["Cookie"]
-        live_tasks.append(asyncio.create_task(follow(number, cookie, client.status["versjon"])))
+        cookie = cookie.group(1).decode()
+        live_tasks.append(asyncio.create_task(follow(number, cookie, json.loads(body)["versjon"])))
         live_tasks.append(asyncio.create_task(heartbeat(cookie)))
 
-    options = {"cookie_jar": aiohttp.DummyCookieJar(), "timeout": aiohttp.ClientTimeout(total=None, sock_connect=60)}
-    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=100), **options) as http:
-        await asyncio.gather(*(candidate(http, n, t0 + i / rate) for i, n in enumerate(numbers)))
-        loop = asyncio.get_running_loop()
-        pipe.send(("connected", len(logins), polls_open[0]))
-        while True:
-            message = await loop.run_in_executor(None, pipe.recv)
-            if message[0] == "count":
-                pipe.send(("count", polls_open[0]))
-            elif message[0] == "stop":
-                break
-        for task in live_tasks:
-            task.cancel()
-        await asyncio.gather(*live_tasks, return_exceptions=True)
+    await asyncio.gather(*(candidate(n, t0 + i / rate) for i, n in enumerate(numbers)))
+    loop = asyncio.get_running_loop()
+    pipe.send(("connected", len(logins), polls_open[0]))
+    while True:
+        message = await loop.run_in_executor(None, pipe.recv)
+        if message[0] == "count":
+            pipe.send(("count", polls_open[0]))
+        elif message[0] == "stop":
+            break
+    for task in live_tasks:
+        task.cancel()
+    await asyncio.gather(*live_tasks, return_exceptions=True)
     pipe.send(("results", {"logins": logins, "errors": errors, "beats": beats, "seen": seen}))
 
 
