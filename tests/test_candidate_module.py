@@ -106,6 +106,20 @@ def test_a_forged_or_foreign_cookie_is_not_a_session(served):
     assert mixed.call("/kandidat/api/status") == (404, {"feil": "Innloggingssesjonen finnes ikke"})
 
 
+def test_a_long_poll_open_when_the_server_stops_ends_with_nothing_new(served):
+    """A restart during the exam must not answer every waiting page with a server error (and
+    log one per candidate): the poll ends with "nothing new" and the page asks again."""
+    b = Browser(served.url)
+    token = b.login()[1]["versjon"]
+    answers = []
+    poll = threading.Thread(target=lambda: answers.append(b.call(f"/kandidat/api/status?etter={token}")))
+    poll.start()
+    time.sleep(1.0)  # the poll is waiting
+    served.close()
+    poll.join(timeout=20)
+    assert answers == [(204, None)]
+
+
 def test_a_grant_reaches_the_waiting_candidate_through_the_long_poll(served):
     b = Browser(served.url)
     status, body = b.login()

@@ -341,11 +341,6 @@ class StatusHandler(_Candidate):
     (long-poll) before reading anything, and answers 204 when nothing changed; otherwise
     it reads and answers the status at once."""
 
-    gone = False
-
-    def on_connection_close(self) -> None:
-        self.gone = True
-
     async def get(self) -> None:
         ids = self.ids()
         if ids is None:
@@ -353,9 +348,13 @@ class StatusHandler(_Candidate):
             return
         seen = self.get_argument("etter", "")
         if seen.isdigit() and int(seen) == self.channel.token(ids[0]):
-            if not await self.channel.wait(ids[0], int(seen), LONG_POLL_S, self.services.clock):
-                if not self.gone:
-                    self.reply(204)
+            try:
+                changed = await self.channel.wait(ids[0], int(seen), LONG_POLL_S, self.services.clock)
+            except asyncio.CancelledError:  # the server is stopping: nothing new, the page asks again
+                self.reply(204)  # (else Tornado answers and logs a 500 for every waiting page)
+                raise
+            if not changed:
+                self.reply(204)  # also when the page went meanwhile: Tornado drops it quietly
                 return
         await self.answer()
 
