@@ -172,7 +172,7 @@ class _Candidate(RequestHandler):
             self.set_header("Allow", ", ".join(m for m in ("GET", "POST", "DELETE")
                                                if getattr(type(self), m.lower()) is not getattr(RequestHandler, m.lower())))
         self.set_header("Content-Type", "application/json; charset=utf-8")
-        self.finish(json.dumps({"feil": label("error.bad_request")}, ensure_ascii=False))
+        self.finish(error_json("error.bad_request"))
 
     def _json(self) -> dict | None:
         if not self.request.headers.get("Content-Type", "").startswith("application/json"):
@@ -205,6 +205,11 @@ class _Candidate(RequestHandler):
         """Database work off the event loop (DuckDB lets go of the GIL while it runs), so
         heartbeats and waiting long-polls are served meanwhile."""
         return await asyncio.get_running_loop().run_in_executor(None, work, *args)
+
+
+def error_json(key: str) -> str:
+    """An error in the API's form: ``{"feil": text}``, the text in Norwegian."""
+    return json.dumps({"feil": label(key)}, ensure_ascii=False)
 
 
 def session_ids(cookie: bytes | None) -> tuple[int, str] | None:
@@ -244,7 +249,7 @@ class Heartbeat:
         request.connection.finish()
 
     def refuse(self, request: HTTPServerRequest, status: int, key: str, **headers: str) -> None:
-        body = json.dumps({"feil": label(key)}, ensure_ascii=False).encode()
+        body = error_json(key).encode()
         reply = HTTPHeaders(self.HEADERS, **headers)
         reply["Content-Type"] = "application/json; charset=utf-8"
         reply["Content-Length"] = str(len(body))
