@@ -7,22 +7,22 @@
 3. Two client processes log ``--candidates`` candidates in at ``--rate`` per second over a
    pool of 100 connections per client, scheduled open-loop: a login's latency counts from
    the moment it was due, so a server that falls behind shows it. Every candidate logged in
-   then keeps a status long-poll open on its own connection and sends a heartbeat every
-   15 s over a pool of 200 connections per client, as the page does. All of it goes over
-   plain keep-alive HTTP/1.1 requests (``Wire``), so that the load generator's CPU does not
-   crowd the server's on this 2-core machine.
+   then keeps its status stream (server-sent events) open on its own connection and sends a
+   heartbeat every 15 s over a pool of 200 connections per client, as the page does. All of
+   it goes over plain keep-alive HTTP/1.1 (``Wire``), so that the load generator's CPU does
+   not crowd the server's on this 2-core machine.
 4. With everyone connected: server memory per connected candidate (this process's RSS
    against before the rush; DuckDB's own buffers reported beside it) and heartbeat
    round-trip times (a heartbeat is in the monitor's view once it is answered).
 5. ``--grants`` candidates are granted access, 20 per second, through the service the
-   monitor's button calls; the time until that candidate's long-poll answers with the new
+   monitor's button calls; the time until that candidate's status stream sends the new
    page is the grant-to-candidate-page latency.
 6. Throughout, how late the server's event loop runs a callback (``event_loop_lag``).
 
 The server runs on uvloop, as ``kandidatmonitor serve`` does. Why 18,500 and not 20,000
 connected: this machine's hard limit is 20,000 open files per process (``ulimit -Hn``) and
 it cannot be raised without root capabilities; the server needs a socket per open
-long-poll, the clients' pooled connections for logins and heartbeats (600) and its own
+status stream, the clients' pooled connections for logins and heartbeats (600) and its own
 files. Figures are printed, never asserted.
 """
 from __future__ import annotations
@@ -30,7 +30,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
-import gc
 import json
 import multiprocessing as mp
 import random
@@ -41,7 +40,6 @@ import urllib.request
 from pathlib import Path
 
 from dashboard.app import serve, tune_gc, use_uvloop
-from dashboard.kandidat import StatusChannel
 from services.clock import OSLO, Clock
 from services.demo import build_demo
 from services.errors import ServiceError
@@ -65,7 +63,7 @@ def client_process(url: str, numbers: list[str], rate: float, t0: float, pipe) -
 
 class Wire:
     """One keep-alive HTTP/1.1 connection sending prepared requests. The connected candidates'
-    heartbeats and long-polls (well over a thousand requests a second) cost an aiohttp client
+    heartbeats (well over a thousand requests a second) cost an aiohttp client
     about as much CPU as they cost the server, and aiohttp's logins took a quarter of a core
     in the two clients; on a 2-core machine shared with the server that measured the load
     generator as much as the server."""
@@ -90,6 +88,10 @@ class Wire:
         at = head.lower().find(b"\r\ncontent-length:")
         length = int(head[at + 17:head.index(b"\r\n", at + 2)]) if at >= 0 else 0
         return int(head[9:12]), head, await self.reader.readexactly(length) if length else b""
+
+
+class StreamRefused(Exception):
+    """The status stream answered with this status instead of 200."""
 
 
 def request(method: str, path: str, host: str, cookie: str) -> bytes:
@@ -127,24 +129,38 @@ async def _client(url: str, numbers: list[str], rate: float, t0: float, pipe) ->
         errors[kind] = errors.get(kind, 0) + 1
 
     async def follow(number: str, cookie: str, token: int) -> None:
-        """The status long-poll on its own connection, as the page keeps it."""
-        wire = Wire(host, port)
+        """The status stream on its own connection, as the page keeps it."""
         polls_open[0] += 1
         try:
-            while True:
-                code, _, body = await wire.send(request("GET", f"{API}/status?etter={token}", where.netloc, cookie))
-                if code == 200:
-                    status = json.loads(body)
-                    token = status["versjon"]
-                    if status["side"] != "AUTHORISATION" and number not in seen:
-                        seen[number] = time.time()
-                elif code != 204:
-                    failed(f"status {code}")
-                    return
+            async for status in events(request("GET", f"{API}/hendelser?etter={token}", where.netloc, cookie)):
+                if status["side"] != "AUTHORISATION" and number not in seen:
+                    seen[number] = time.time()
+            failed("status stream ended")
+        except StreamRefused as e:
+            failed(f"status {e}")
         except (OSError, asyncio.IncompleteReadError) as e:
             failed(f"status {type(e).__name__}")
         finally:
             polls_open[0] -= 1
+
+    async def events(get: bytes):
+        """Each status a server-sent event stream brings (chunked transfer, decoded here)."""
+        reader, writer = await asyncio.open_connection(host, port)
+        try:
+            writer.write(get)
+            head = await reader.readuntil(b"\r\n\r\n")
+            if int(head[9:12]) != 200:
+                raise StreamRefused(head[9:12].decode())
+            pending = b""
+            while size := int(await reader.readuntil(b"\r\n"), 16):
+                pending += (await reader.readexactly(size + 2))[:-2]
+                *complete, pending = pending.split(b"\n\n")
+                for event in complete:
+                    for line in event.split(b"\n"):
+                        if line.startswith(b"data: "):
+                            yield json.loads(line[6:])
+        finally:
+            writer.close()
 
     async def heartbeat(cookie: str) -> None:
         await asyncio.sleep(random.uniform(0, HEARTBEAT_INTERVAL_S))  # pages open at different times
@@ -290,7 +306,7 @@ def main() -> None:
         steady_from = time.time()
         time.sleep(args.steady)
         open_polls = sum(c[1] for c in ask(pipes, ("count",)))
-        channel = next(o for o in gc.get_objects() if isinstance(o, StatusChannel))
+        channel = server.kandidatmonitor.status_channel
         rss = settle_memory()
         n_connected = sum(c[1] for c in connected)
         results["connected"] = {

@@ -28,12 +28,14 @@ from .pages.overview import PATH as OVERVIEW, overview_page
 
 
 class App:
-    """What one server process holds: services, the live hub, the heartbeat flusher."""
+    """What one server process holds: services, the live hub, the candidates' status channel,
+    the heartbeat flusher."""
 
     def __init__(self, db_path: str, clock: Clock | None = None, tick_s: float = 5.0):
         self.db_path = str(db_path)
         self.services = Services(db_path, clock)
         self.hub = LiveHub(self.services.feed, tick_s=tick_s)
+        self.status_channel = kandidat.StatusChannel(self.services.feed)
         self.flusher = HeartbeatFlusher(self.services.heartbeats)
         self.flusher.start()
         self._server_file = None
@@ -133,7 +135,7 @@ def serve(db_path: str, port: int = 5006, address: str = "localhost", clock: Clo
             auth_provider=StaffAuth(app.services), use_xheaders=trust_proxy,
             extra_patterns=[(r"/", HomeHandler, {"services": app.services}),
                             (export_path, admin.ExportHandler, export_args),
-                            *downloads.routes(app.services), *kandidat.routes(app.services, secret)],
+                            *downloads.routes(app.services), *kandidat.routes(app.services, app.status_channel, secret)],
             websocket_origin=[f"{address}:{port}", f"localhost:{port}", f"127.0.0.1:{port}"],
             **server_kwargs)
     finally:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import json
 import random
 import time
 from pathlib import Path
@@ -31,8 +32,8 @@ class CandidateClient:
     def __init__(self, http: aiohttp.ClientSession, url: str, number: str, password: str,
                  user_agent: str = "Mozilla/5.0 (X11; Linux x86_64) kandidatmonitor-simulate",
                  polls: aiohttp.ClientSession | None = None):
-        """``polls``: a session for the long-polls, so that they (one open connection each)
-        do not crowd the short calls' bounded pool."""
+        """``polls``: a session for the status streams, so that they (one open connection
+        each) do not crowd the short calls' bounded pool."""
         self.http, self.url, self.number, self.password = http, url.rstrip("/"), number, password
         self.polls = polls or http
         self.headers = {"User-Agent": user_agent}
@@ -54,14 +55,20 @@ class CandidateClient:
                                                                   "passord": self.password})
         return self.status
 
-    async def next_status(self) -> dict | None:
-        """The long-poll: the new status, or None when nothing changed before it timed out."""
-        token = self.status["versjon"] if self.status else None
-        code, body = await self._call("GET", "/status" + (f"?etter={token}" if token is not None else ""),
-                                      http=self.polls)
-        if code == 200:
-            self.status = body
-        return body if code == 200 else None
+    async def follow(self, until: set[str]) -> dict:
+        """Follow the status stream (server-sent events; opened again if it ends) until the
+        page is one of ``until``."""
+        while self.status["side"] not in until:
+            async with self.polls.get(self.url + API + "/hendelser", params={"etter": str(self.status["versjon"])},
+                                      headers=self.headers) as r:
+                if r.status >= 400:
+                    raise CandidateRefused(r.status, (await r.json(content_type=None) or {}).get("feil", ""))
+                async for line in r.content:
+                    if line.startswith(b"data: "):
+                        self.status = json.loads(line[6:])
+                        if self.status["side"] in until:
+                            break
+        return self.status
 
     async def heartbeat(self) -> None:
         await self._call("POST", "/heartbeat")
@@ -120,9 +127,8 @@ async def simulate(url: str, numbers: list[str], password: str, rate: float, ans
         beating = asyncio.create_task(heartbeats(client))
         try:
             if day_password and status["side"] == "AUTHORISATION":
-                status = await client.day_password(day_password)
-            while status["side"] not in ("TASK", "RECEIPT", "ABSENCE"):
-                status = await client.next_status() or status
+                await client.day_password(day_password)
+            status = await client.follow({"TASK", "RECEIPT", "ABSENCE"})
             if status["side"] != "TASK":
                 return
             tally.on_task += 1

@@ -46,11 +46,11 @@ def candidate_server(world_template, tmp_path_factory):
 @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
 def test_the_candidate_api_keeps_its_contract(case, candidate_server):
     served, cookie = candidate_server
-    if case.path == "/kandidat/api/status" and case.query and "etter" in case.query:
-        case.query["etter"] = "x" + str(case.query["etter"])  # never the current version: no 50 s wait
     if case.path in ("/kandidat/api/logout",):
         return  # would end the shared login for the rest of the run
     if case.cookies and "kandidat" in case.cookies:  # a case meant to be logged in gets a real login
+        if case.path == "/kandidat/api/hendelser":
+            return  # an open stream does not end (test_candidate_module reads it)
         case.cookies["kandidat"] = cookie
     # A well-formed upload may still be refused by a rule the schema cannot hold (a type
     # outside the list, a name taken, bytes that do not match the type): 409/413/422 are

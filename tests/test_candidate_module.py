@@ -57,11 +57,47 @@ class Browser:
         return self.call(f"/kandidat/api/filer?navn={urllib.parse.quote(name)}", content,
                          content_type="application/octet-stream")
 
+    def events(self, etter=None, last_event_id=None, timeout: float = 20) -> Events:
+        """The status stream, open."""
+        headers = {"User-Agent": "Mozilla/5.0 Firefox/145.0", **({"Last-Event-ID": str(last_event_id)} if last_event_id else {})}
+        response = self.opener.open(urllib.request.Request(
+            self.url + "/kandidat/api/hendelser" + (f"?etter={etter}" if etter is not None else ""), headers=headers),
+            timeout=timeout)
+        assert response.headers["Content-Type"].startswith("text/event-stream")
+        return Events(response)
+
     def cookie(self) -> str:
         return next(c for c in self.jar if c.name == "kandidat").value
 
     def login(self, number: str = "101AAA-V", password: str = "hemmelig"):
         return self.call("/kandidat/api/login", {"kandidatnummer": number, "passord": password})
+
+
+class Events:
+    """An open status stream: iterating gives its events' data (comments skipped)."""
+
+    def __init__(self, response):
+        self.response = response
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> dict:
+        fields: dict[str, str] = {}
+        for raw in self.response:
+            line = raw.decode().rstrip("\n")
+            if line and not line.startswith(":"):
+                name, _, value = line.partition(": ")
+                fields[name] = value
+            elif not line and "data" in fields:
+                status = json.loads(fields["data"])
+                assert fields["id"] == str(status["versjon"])
+                return status
+        raise StopIteration  # the server ended the stream
+
+    def close(self) -> None:
+        """Hang up, as a closed tab does."""
+        self.response.close()
 
 
 def test_bad_requests_and_wrong_passwords_get_clear_answers(served):
@@ -106,21 +142,22 @@ def test_a_forged_or_foreign_cookie_is_not_a_session(served):
     assert mixed.call("/kandidat/api/status") == (404, {"feil": "Innloggingssesjonen finnes ikke"})
 
 
-def test_a_long_poll_open_when_the_server_stops_ends_with_nothing_new(served):
-    """A restart during the exam must not answer every waiting page with a server error (and
-    log one per candidate): the poll ends with "nothing new" and the page asks again."""
+def test_a_status_stream_open_when_the_server_stops_ends_cleanly(served):
+    """A restart during the exam must not answer every open page with a server error (and
+    log one per candidate): the stream just ends, and the browser reconnects."""
     b = Browser(served.url)
     token = b.login()[1]["versjon"]
-    answers = []
-    poll = threading.Thread(target=lambda: answers.append(b.call(f"/kandidat/api/status?etter={token}")))
-    poll.start()
-    time.sleep(1.0)  # the poll is waiting
+    stream = b.events(etter=token)
+    ended = []
+    reader = threading.Thread(target=lambda: ended.append(list(stream)))
+    reader.start()
+    time.sleep(1.0)  # the stream is open and waiting
     served.close()
-    poll.join(timeout=20)
-    assert answers == [(204, None)]
+    reader.join(timeout=20)
+    assert ended == [[]]  # nothing new was sent, and the stream ended without an error
 
 
-def test_a_grant_reaches_the_waiting_candidate_through_the_long_poll(served):
+def test_a_grant_reaches_the_waiting_candidate_through_the_status_stream(served):
     b = Browser(served.url)
     status, body = b.login()
     assert status == 200 and body["side"] == "AUTHORISATION" and body["navn"] == "Anna Engelsk"
@@ -134,15 +171,41 @@ def test_a_grant_reaches_the_waiting_candidate_through_the_long_poll(served):
                                             candidate_id(served.services, "101AAA-V"))
 
     threading.Thread(target=grant).start()
-    status, body2 = b.call(f"/kandidat/api/status?etter={body['versjon']}")
+    stream = b.events(etter=body["versjon"])  # the page has this status: the first event is the next one
+    body2 = next(stream)
     answered = time.perf_counter()
-    assert status == 200 and body2["side"] == "TASK" and body2["versjon"] != body["versjon"]
+    assert body2["side"] == "TASK" and body2["versjon"] != body["versjon"]
     assert answered - grant_at[0] < 2.0
+    stream.close()
     assert b.call("/kandidat/api/heartbeat", {})[0] == 204
     served.services.heartbeats.flush()
     sessions = served.services.queries.sessions(served.services.auth.staff_actor("skoleadmin"),
                                                 candidate_id(served.services, "101AAA-V"))
     assert sessions[0].has_access and sessions[0].browser.startswith("Firefox")
+
+
+def test_the_status_stream_sends_what_the_page_lacks_and_lets_go_of_a_closed_page(served):
+    b = Browser(served.url)
+    first = b.login()[1]
+    assert next(b.events())["versjon"] == first["versjon"]  # no token: the status at once
+    assert next(b.events(etter="gammel"))["side"] == "AUTHORISATION"
+    vakt = served.services.auth.staff_actor("vakt", "10.1.1.1")
+    served.services.access.block(vakt, candidate_id(served.services, "101AAA-V"))
+    # A browser reconnecting with the last id it got is sent what changed since.
+    assert next(b.events(last_event_id=first["versjon"]))["side"] == "NO_ACCESS"
+    channel = served.app.status_channel
+    stream = b.events(etter=b.call("/kandidat/api/status")[1]["versjon"])
+    for _ in range(100):
+        if channel.waiting() == 1:
+            break
+        time.sleep(0.05)
+    assert channel.waiting() == 1
+    stream.close()  # the tab closed: the server stops waiting for it at once, not at the next keep-alive
+    for _ in range(100):
+        if channel.waiting() == 0:
+            break
+        time.sleep(0.05)
+    assert channel.waiting() == 0
 
 
 def candidate_page(browser, url: str, number: str = "101AAA-V"):

@@ -1,4 +1,4 @@
-// The candidate module's page: log in, then follow the status channel (a long-poll) and show
+// The candidate module's page: log in, then follow the status channel (server-sent events) and show
 // the page the server says this login session is on. Every text comes from the server's label
 // catalogue; every value from the server is set as text, never as HTML.
 "use strict";
@@ -9,7 +9,7 @@ document.querySelectorAll("[data-text]").forEach(e => { e.textContent = T[e.data
 $("filtyper").textContent = C.types.map(t => "." + t).join(", ");
 
 let status = null;      // the last status from the server
-let polling = false;
+let events = null;      // the status channel while it is open
 let asked = null;       // the status version at which access was last asked for again
 let batch = {count: 0, done: 0, bytes: 0};  // the files chosen since the last delivery
 
@@ -154,7 +154,7 @@ $("login").addEventListener("submit", async e => {
   showError("login-feil", "");
   $("passord").value = "";
   show(r.body);
-  poll();
+  follow();
 });
 
 $("logg-ut").addEventListener("click", async () => {
@@ -168,22 +168,23 @@ function loggedOut() {
   $("login").hidden = false;
 }
 
-async function poll() {
-  if (polling) return;
-  polling = true;
-  for (;;) {
+function follow() {  // the browser reconnects by itself after a dropped connection
+  if (events) return;
+  const source = events = new EventSource(API + "hendelser" + (status ? "?etter=" + status.versjon : ""));
+  source.onmessage = e => show(JSON.parse(e.data));
+  source.onerror = async () => {
+    if (source.readyState !== EventSource.CLOSED) return;
+    events = null;  // refused: ask why
     try {
-      const r = await call("status" + (status ? "?etter=" + status.versjon : ""));
-      if (r.status === 401) { loggedOut(); break; }
-      if (r.status === 204) continue;  // nothing new: wait again
-      if (r.ok) { show(r.body); continue; }
-    } catch (e) { /* offline for a moment: try again */ }
-    await new Promise(ok => setTimeout(ok, 2000));
-  }
-  polling = false;
+      const r = await call("status");
+      if (r.status === 401) { loggedOut(); return; }
+      if (r.ok) show(r.body);
+    } catch (e) { /* offline for a moment */ }
+    setTimeout(follow, 2000);
+  };
 }
 
 function beat() { if (status) call("heartbeat", {method: "POST"}).catch(() => {}); }
 setInterval(beat, C.heartbeat_s * 1000);
 document.addEventListener("visibilitychange", () => { if (!document.hidden) beat(); });
-poll();
+follow();
