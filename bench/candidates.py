@@ -18,6 +18,9 @@
    monitor's button calls; the time until that candidate's status stream sends the new
    page is the grant-to-candidate-page latency.
 6. Throughout, how late the server's event loop runs a callback (``event_loop_lag``).
+7. The CPU the rush used: the server's by thread and per login, and the clients'. On this
+   machine latency varies from run to run with the host's load; CPU per login does not
+   (4.8 ms ± 0.05 over five runs), so that is the figure to compare changes by.
 
 The server runs on uvloop, as ``kandidatmonitor serve`` does. Why 18,500 and not 20,000
 connected: this machine's hard limit is 20,000 open files per process (``ulimit -Hn``) and
@@ -32,6 +35,7 @@ import asyncio
 import datetime as dt
 import json
 import multiprocessing as mp
+import os
 import random
 import re
 import threading
@@ -200,9 +204,11 @@ async def _client(url: str, numbers: list[str], rate: float, t0: float, pipe) ->
         live_tasks.append(asyncio.create_task(follow(number, cookie, json.loads(body)["versjon"])))
         live_tasks.append(asyncio.create_task(heartbeat(cookie)))
 
+    await asyncio.sleep(max(0.0, t0 - time.time()))
+    cpu_at_start = time.process_time()
     await asyncio.gather(*(candidate(n, t0 + i / rate) for i, n in enumerate(numbers)))
     loop = asyncio.get_running_loop()
-    pipe.send(("connected", len(logins), polls_open[0]))
+    pipe.send(("connected", len(logins), polls_open[0], time.process_time() - cpu_at_start))
     while True:
         message = await loop.run_in_executor(None, pipe.recv)
         if message[0] == "count":
@@ -235,6 +241,23 @@ class LoopLag(threading.Thread):
     def between(self, start: float, end: float) -> dict | None:
         lags = [lag for at, lag in self.samples if start <= at < end]
         return percentiles(lags) if lags else None
+
+
+def cpu_by_thread() -> dict[str, float]:
+    """CPU seconds of each thread of this process so far, by thread name; threads Python did
+    not start (DuckDB's, uvloop's) under "native"."""
+    names = {t.native_id: t.name.split("-")[0] if t.name.startswith(("passwords", "logins")) else t.name
+             for t in threading.enumerate()}
+    tick = os.sysconf("SC_CLK_TCK")
+    seconds: dict[str, float] = {}
+    for task in Path("/proc/self/task").iterdir():
+        try:
+            fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the thread ended meanwhile
+            continue
+        name = names.get(int(task.name), "native")
+        seconds[name] = seconds.get(name, 0.0) + (int(fields[11]) + int(fields[12])) / tick
+    return seconds
 
 
 def prepare(db: Path, candidates: int) -> list[str]:
@@ -299,9 +322,14 @@ def main() -> None:
             proc.start()
             pipes.append(ours)
             procs.append(proc)
+        time.sleep(max(0.0, t0 - time.time()))
+        cpu_at_start, threads_at_start = time.process_time(), cpu_by_thread()
         connected = [pipe.recv() for pipe in pipes]
         rush_s = time.time() - t0
-        print(f"rush over after {rush_s:.1f} s: {connected}", flush=True)
+        server_cpu_s = time.process_time() - cpu_at_start
+        by_thread = {name: round((s - threads_at_start.get(name, 0.0)) / rush_s, 2)
+                     for name, s in sorted(cpu_by_thread().items(), key=lambda kv: -kv[1])}
+        print(f"rush over after {rush_s:.1f} s: {[c[:3] for c in connected]}", flush=True)
 
         steady_from = time.time()
         time.sleep(args.steady)
@@ -352,7 +380,12 @@ def main() -> None:
             "logins_ok": len(logins), "errors": errors,
             "achieved_per_s": round(len(logins) / max(1e-9, max(finished) - t0), 1) if finished else 0,
             "seconds": round(max(finished) - t0, 1) if finished else None,
-            "latency_from_due": percentiles(logins) if logins else None}
+            "latency_from_due": percentiles(logins) if logins else None,
+            # CPU of both cores spent in the rush: less variable than latency on this machine.
+            "cpu_cores_used": {"server": round(server_cpu_s / rush_s, 2),
+                               "clients": round(sum(c[3] for c in connected) / rush_s, 2),
+                               "server_by_thread": {k: v for k, v in by_thread.items() if v >= 0.01}},
+            "server_cpu_ms_per_login": round(1000 * server_cpu_s / max(1, len(logins)), 2)}
         results["heartbeat_round_trip_while_connected"] = percentiles(beats) if beats else None
         results["event_loop_lag"] = {"rush": lag.between(t0, t0 + rush_s), "connected": lag.between(steady_from, time.time())}
         results["grant_to_candidate_page"] = {
