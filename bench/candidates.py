@@ -12,8 +12,9 @@
    it goes over plain keep-alive HTTP/1.1 (``Wire``), so that the load generator's CPU does
    not crowd the server's on this 2-core machine.
 4. With everyone connected: server memory per connected candidate (this process's RSS
-   against before the rush; DuckDB's own buffers reported beside it) and heartbeat
-   round-trip times (a heartbeat is in the monitor's view once it is answered).
+   against before the rush; DuckDB's own buffers reported beside it), the server's CPU
+   and heartbeat round-trip times (a heartbeat is in the monitor's view once it is
+   answered).
 5. ``--grants`` candidates are granted access, 20 per second, through the service the
    monitor's button calls; the time until that candidate's status stream sends the new
    page is the grant-to-candidate-page latency.
@@ -121,7 +122,7 @@ async def _client(url: str, numbers: list[str], rate: float, t0: float, pipe) ->
     host, port = where.hostname, where.port
     logins, errors, beats, seen = [], {}, [], {}
     live_tasks = []
-    polls_open = [0]
+    streams_open = [0]
     beat_wires: asyncio.Queue = asyncio.Queue()
     for _ in range(200):  # heartbeats share a bounded pool, as a browser's few connections per site do
         beat_wires.put_nowait(Wire(host, port))
@@ -134,7 +135,7 @@ async def _client(url: str, numbers: list[str], rate: float, t0: float, pipe) ->
 
     async def follow(number: str, cookie: str, token: int) -> None:
         """The status stream on its own connection, as the page keeps it."""
-        polls_open[0] += 1
+        streams_open[0] += 1
         try:
             async for status in events(request("GET", f"{API}/hendelser?etter={token}", where.netloc, cookie)):
                 if status["side"] != "AUTHORISATION" and number not in seen:
@@ -145,7 +146,7 @@ async def _client(url: str, numbers: list[str], rate: float, t0: float, pipe) ->
         except (OSError, asyncio.IncompleteReadError) as e:
             failed(f"status {type(e).__name__}")
         finally:
-            polls_open[0] -= 1
+            streams_open[0] -= 1
 
     async def events(get: bytes):
         """Each status a server-sent event stream brings (chunked transfer, decoded here)."""
@@ -208,11 +209,11 @@ async def _client(url: str, numbers: list[str], rate: float, t0: float, pipe) ->
     cpu_at_start = time.process_time()
     await asyncio.gather(*(candidate(n, t0 + i / rate) for i, n in enumerate(numbers)))
     loop = asyncio.get_running_loop()
-    pipe.send(("connected", len(logins), polls_open[0], time.process_time() - cpu_at_start))
+    pipe.send(("connected", len(logins), streams_open[0], time.process_time() - cpu_at_start))
     while True:
         message = await loop.run_in_executor(None, pipe.recv)
         if message[0] == "count":
-            pipe.send(("count", polls_open[0]))
+            pipe.send(("count", streams_open[0]))
         elif message[0] == "stop":
             break
     for task in live_tasks:
@@ -331,16 +332,18 @@ def main() -> None:
                      for name, s in sorted(cpu_by_thread().items(), key=lambda kv: -kv[1])}
         print(f"rush over after {rush_s:.1f} s: {[c[:3] for c in connected]}", flush=True)
 
-        steady_from = time.time()
+        steady_from, steady_cpu = time.time(), time.process_time()
         time.sleep(args.steady)
-        open_polls = sum(c[1] for c in ask(pipes, ("count",)))
+        steady_cpu = (time.process_time() - steady_cpu) / (time.time() - steady_from)
+        open_streams = sum(c[1] for c in ask(pipes, ("count",)))
         channel = server.kandidatmonitor.status_channel
         rss = settle_memory()
         n_connected = sum(c[1] for c in connected)
         results["connected"] = {
-            "candidates": n_connected, "status_polls_open_client_side": open_polls,
-            "status_polls_waiting_server_side": channel.waiting(),
+            "candidates": n_connected, "status_streams_open_client_side": open_streams,
+            "status_streams_waiting_server_side": channel.waiting(),
             "rss_mb": round(rss, 1), "duckdb_memory_mb": duckdb_mb(services),
+            "server_cpu_cores": round(steady_cpu, 3),
             "server_kb_per_connected_candidate": round((rss - baseline) * 1024 / max(1, n_connected), 1),
             "server_kb_per_candidate_without_duckdb_buffers": round(
                 ((rss - baseline) - (duckdb_mb(services) - results["duckdb_memory_before_mb"])) * 1024
