@@ -59,12 +59,22 @@ class Browser:
 
     def events(self, etter=None, last_event_id=None, timeout: float = 20) -> Events:
         """The status stream, open."""
-        headers = {"User-Agent": "Mozilla/5.0 Firefox/145.0", **({"Last-Event-ID": str(last_event_id)} if last_event_id else {})}
+        headers = {"User-Agent": "Mozilla/5.0 Firefox/145.0"}
+        if last_event_id is not None:
+            headers["Last-Event-ID"] = str(last_event_id)
         response = self.opener.open(urllib.request.Request(
             self.url + "/kandidat/api/hendelser" + (f"?etter={etter}" if etter is not None else ""), headers=headers),
             timeout=timeout)
         assert response.headers["Content-Type"].startswith("text/event-stream")
         return Events(response)
+
+    def first_event(self, **kwargs) -> dict:
+        """The status stream's first event, and hang up."""
+        stream = self.events(**kwargs)
+        try:
+            return next(stream)
+        finally:
+            stream.close()
 
     def cookie(self) -> str:
         return next(c for c in self.jar if c.name == "kandidat").value
@@ -171,12 +181,10 @@ def test_a_grant_reaches_the_waiting_candidate_through_the_status_stream(served)
                                             candidate_id(served.services, "101AAA-V"))
 
     threading.Thread(target=grant).start()
-    stream = b.events(etter=body["versjon"])  # the page has this status: the first event is the next one
-    body2 = next(stream)
+    body2 = b.first_event(etter=body["versjon"])  # the page has this status: the first event is the next one
     answered = time.perf_counter()
     assert body2["side"] == "TASK" and body2["versjon"] != body["versjon"]
     assert answered - grant_at[0] < 2.0
-    stream.close()
     assert b.call("/kandidat/api/heartbeat", {})[0] == 204
     served.services.heartbeats.flush()
     sessions = served.services.queries.sessions(served.services.auth.staff_actor("skoleadmin"),
@@ -187,12 +195,12 @@ def test_a_grant_reaches_the_waiting_candidate_through_the_status_stream(served)
 def test_the_status_stream_sends_what_the_page_lacks_and_lets_go_of_a_closed_page(served):
     b = Browser(served.url)
     first = b.login()[1]
-    assert next(b.events())["versjon"] == first["versjon"]  # no token: the status at once
-    assert next(b.events(etter="gammel"))["side"] == "AUTHORISATION"
+    assert b.first_event()["versjon"] == first["versjon"]  # no token: the status at once
+    assert b.first_event(etter="gammel")["side"] == "AUTHORISATION"
     vakt = served.services.auth.staff_actor("vakt", "10.1.1.1")
     served.services.access.block(vakt, candidate_id(served.services, "101AAA-V"))
     # A browser reconnecting with the last id it got is sent what changed since.
-    assert next(b.events(last_event_id=first["versjon"]))["side"] == "NO_ACCESS"
+    assert b.first_event(last_event_id=first["versjon"])["side"] == "NO_ACCESS"
     channel = served.app.status_channel
     stream = b.events(etter=b.call("/kandidat/api/status")[1]["versjon"])
     for _ in range(100):

@@ -8,8 +8,8 @@ with one look-up (scrypt lets go of the GIL), then their sessions in one transac
 thread waits for a login and no look-up is made per login, so a burst neither blocks the
 event loop nor pays a statement or a commit each. The status channel is a stream of
 server-sent events, woken only when that candidate's facts change (or the exam starts);
-heartbeats go to the in-memory buffer. Failed logins and day-password attempts are throttled per candidate and
-per IP address.
+heartbeats go to the in-memory buffer. Failed logins and day-password attempts are
+throttled per candidate and per IP address.
 """
 from __future__ import annotations
 
@@ -25,8 +25,8 @@ import weakref
 from http.client import responses
 from pathlib import Path
 
-from tornado.iostream import StreamClosedError
 from tornado.httputil import HTTPHeaders, HTTPServerRequest, ResponseStartLine, parse_cookie
+from tornado.iostream import StreamClosedError
 from tornado.web import RequestHandler, StaticFileHandler, decode_signed_value, stream_request_body
 
 from services.access import LoginRequest
@@ -367,6 +367,7 @@ class EventsHandler(_Candidate):
         self.gone = asyncio.get_running_loop().create_future()
 
     def on_connection_close(self) -> None:
+        super().on_connection_close()
         if not self.gone.done():  # stop waiting now, not at the next keep-alive
             self.gone.set_result(None)
 
