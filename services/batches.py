@@ -4,8 +4,8 @@ On an exam morning thousands of candidates log in within minutes. Every DuckDB s
 costs about half a millisecond to plan whatever it reads, and every transaction a commit,
 so one look-up and one transaction per login would cap the rate far below the rush. A
 ``Batcher`` hands each caller a future and gives its worker thread(s) everything that has
-queued up since the last batch: alone an item waits for nothing, in a burst hundreds share
-one statement.
+queued up since the last batch: alone an item waits for nothing (or ``linger_s``, for a
+stage whose items come one by one), in a burst hundreds share one statement.
 """
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import asyncio
 import concurrent.futures
 import queue
 import threading
+import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -20,9 +21,12 @@ Handle = Callable[[list[Any]], Sequence[Any]]  # one outcome per item: a result,
 
 
 class Batcher:
-    def __init__(self, handle: Handle, name: str, threads: int = 1, max_batch: int = 500):
+    def __init__(self, handle: Handle, name: str, threads: int = 1, max_batch: int = 500,
+                 linger_s: float = 0.0):
+        """``linger_s``: after the first item, wait this long for more (up to ``max_batch``)."""
         self.handle = handle
         self.max_batch = max_batch
+        self.linger_s = linger_s
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
         for i in range(threads):
             threading.Thread(target=self._run, name=f"{name}-{i}", daemon=True).start()
@@ -44,9 +48,10 @@ class Batcher:
     def _run(self) -> None:
         while True:
             batch = [self._queue.get()]
+            until = time.monotonic() + self.linger_s
             while len(batch) < self.max_batch:
                 try:
-                    batch.append(self._queue.get_nowait())
+                    batch.append(self._queue.get(timeout=max(0.0, until - time.monotonic())))
                 except queue.Empty:
                     break
             try:

@@ -551,6 +551,20 @@ def test_a_batch_of_passwords_is_checked_with_one_look_up_and_each_gets_its_own_
     assert all(isinstance(a, PermissionDenied) for a in answers if getattr(a, "user_id", None) is None)
 
 
+def test_a_lingering_batch_takes_the_items_that_come_one_by_one_meanwhile():
+    from services.batches import Batcher
+
+    calls: list[list[int]] = []
+    lingering = Batcher(lambda items: calls.append(list(items)) or [i * 10 for i in items], "linger-test",
+                        linger_s=1.0)
+    futures = []
+    for i in range(3):
+        futures.append(lingering.submit(i))
+        time.sleep(0.05)  # one by one, as logins arrive
+    assert [f.result(5) for f in futures] == [0, 10, 20]
+    assert calls == [[0, 1, 2]]  # one call for the three
+
+
 def test_simulate_drives_candidates_through_the_real_api(served, tmp_path):
     import subprocess
     import sys
