@@ -574,11 +574,14 @@ def routes(services: Services, channel: StatusChannel, cookie_secret: str) -> li
               # Two threads: while one waits for scrypt (it lets go of the GIL) the other checks.
               # At most 32 a batch, so a backlog is split between them, not taken whole by one.
               # A batch waits up to 20 ms for company: logins arrive one by one, and at 300 a
-              # second 200 look-ups of 1-2 numbers cost more than the scrypt they precede
-              # (server CPU 4.75 -> 4.41 ms a login in the rush, bench/candidates.py).
+              # second the stage made 200 look-ups of 1-2 numbers, 0.7 ms of DuckDB each
+              # (server CPU 4.75 -> 4.46 ms a login in the rush, bench/candidates.py).
               "passwords": Batcher(services.auth.authenticate_candidates, "passwords", threads=2, max_batch=32,
                                    linger_s=0.02),
-              "logins": Batcher(log_in, "logins"),
+              # The sessions wait up to 50 ms, for the same reason: most of a transaction's cost
+              # is per batch, not per login. Rush: 4.46 -> 3.90 (20 ms) -> 3.62 ms (50 ms) of
+              # server CPU a login; login p50 90 -> 123 ms, p95 509 -> 417 ms.
+              "logins": Batcher(log_in, "logins", linger_s=0.05),
               "day_passwords": concurrent.futures.ThreadPoolExecutor(max_workers=2, thread_name_prefix="day-password"),
               "by_number": LoginThrottle(services.clock, limit=5),
               "by_ip": LoginThrottle(services.clock, limit=300),  # a school's candidates share one IP
