@@ -21,7 +21,7 @@
 6. Throughout, how late the server's event loop runs a callback (``event_loop_lag``).
 7. The CPU the rush used: the server's by thread and per login, and the clients'. On this
    machine latency varies from run to run with the host's load; CPU per login does not
-   (4.8 ms ± 0.05 over five runs), so that is the figure to compare changes by.
+   (within ±3 % over a dozen runs of one code), so that is the figure to compare changes by.
 
 The server runs on uvloop, as ``kandidatmonitor serve`` does. Why 18,500 and not 20,000
 connected: this machine's hard limit is 20,000 open files per process (``ulimit -Hn``) and

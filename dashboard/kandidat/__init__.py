@@ -50,6 +50,8 @@ KEEP_ALIVE_S = 50.0  # a comment on an idle status stream: proxies commonly drop
 PAGE = "/kandidat"
 API = f"{PAGE}/api"
 HERE = Path(__file__).parent
+API_HEADERS = (("Cache-Control", "no-store"), ("X-Content-Type-Options", "nosniff"))  # on every answer
+JSON_TYPE = "application/json; charset=utf-8"
 SPOOL_BYTES = 1 << 20  # an upload is kept in memory up to this size, then on disk
 # Texts the page shows besides the candidate.* ones: the same words as "Lever for kandidat".
 SHARED_TEXTS = ("ui.accepted_types", "ui.upload_counter", "ui.tab_errors", "ui.tab_uploaded", "ui.delivered_files",
@@ -153,15 +155,15 @@ class _Candidate(RequestHandler):
         header, which a cross-site form cannot send; its cookie is SameSite=Strict."""
 
     def set_default_headers(self) -> None:
-        self.set_header("Cache-Control", "no-store")
-        self.set_header("X-Content-Type-Options", "nosniff")
+        for name, value in API_HEADERS:
+            self.set_header(name, value)
 
     def reply(self, status: int, body: dict | None = None) -> None:
         self.set_status(status)
         if body is None:
             self.finish()
             return
-        self.set_header("Content-Type", "application/json; charset=utf-8")
+        self.set_header("Content-Type", JSON_TYPE)
         self.finish(json.dumps(body, ensure_ascii=False))
 
     def refuse(self, status: int, key: str) -> None:
@@ -176,7 +178,7 @@ class _Candidate(RequestHandler):
         if status_code == 405:  # RFC 9110: say which methods there are
             self.set_header("Allow", ", ".join(m for m in ("GET", "POST", "DELETE")
                                                if getattr(type(self), m.lower()) is not getattr(RequestHandler, m.lower())))
-        self.set_header("Content-Type", "application/json; charset=utf-8")
+        self.set_header("Content-Type", JSON_TYPE)
         self.finish(error_json("error.bad_request"))
 
     def _json(self) -> dict | None:
@@ -234,7 +236,6 @@ class Heartbeat:
     handler's: 204, 401 or 405, errors in the API's JSON form."""
 
     OK = ResponseStartLine("HTTP/1.1", 204, "No Content")
-    HEADERS = (("Cache-Control", "no-store"), ("X-Content-Type-Options", "nosniff"))
 
     def __init__(self, services: Services, cookie_secret: str) -> None:
         self.heartbeats = services.heartbeats
@@ -250,13 +251,13 @@ class Heartbeat:
             self.refuse(request, 401, "error.not_logged_in")
             return
         self.heartbeats.beat(ids[1], request.remote_ip)
-        request.connection.write_headers(self.OK, HTTPHeaders(self.HEADERS))
+        request.connection.write_headers(self.OK, HTTPHeaders(API_HEADERS))
         request.connection.finish()
 
     def refuse(self, request: HTTPServerRequest, status: int, key: str, **headers: str) -> None:
         body = error_json(key).encode()
-        reply = HTTPHeaders(self.HEADERS, **headers)
-        reply["Content-Type"] = "application/json; charset=utf-8"
+        reply = HTTPHeaders(API_HEADERS, **headers)
+        reply["Content-Type"] = JSON_TYPE
         reply["Content-Length"] = str(len(body))
         request.connection.write_headers(ResponseStartLine("HTTP/1.1", status, responses[status]), reply,
                                          b"" if request.method == "HEAD" else body)
