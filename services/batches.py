@@ -5,7 +5,9 @@ costs about half a millisecond to plan whatever it reads, and every transaction 
 so one look-up and one transaction per login would cap the rate far below the rush. A
 ``Batcher`` hands each caller a future and gives its worker thread(s) everything that has
 queued up since the last batch: alone an item waits for nothing (or ``linger_s``, for a
-stage whose items come one by one), in a burst hundreds share one statement.
+stage whose items come one by one), in a burst hundreds share one statement. The linger
+counts from when the batch's first item was submitted: an item that already waited behind
+a busy worker for that long is handled at once with whatever queued up behind it.
 """
 from __future__ import annotations
 
@@ -23,7 +25,7 @@ Handle = Callable[[list[Any]], Sequence[Any]]  # one outcome per item: a result,
 class Batcher:
     def __init__(self, handle: Handle, name: str, threads: int = 1, max_batch: int = 500,
                  linger_s: float = 0.0):
-        """``linger_s``: after the first item, wait this long for more (up to ``max_batch``)."""
+        """``linger_s``: until the first item has waited this long, wait for more (up to ``max_batch``)."""
         self.handle = handle
         self.max_batch = max_batch
         self.linger_s = linger_s
@@ -34,7 +36,7 @@ class Batcher:
     def submit(self, item) -> concurrent.futures.Future:
         """From any thread: a future that gets the item's outcome."""
         future: concurrent.futures.Future = concurrent.futures.Future()
-        self._queue.put((item, future, None))
+        self._queue.put((item, future, None, time.monotonic()))
         return future
 
     def submit_async(self, item) -> asyncio.Future:
@@ -42,24 +44,24 @@ class Batcher:
         one wake-up, not one thread-to-loop hand-over per item."""
         loop = asyncio.get_running_loop()
         future = loop.create_future()
-        self._queue.put((item, future, loop))
+        self._queue.put((item, future, loop, time.monotonic()))
         return future
 
     def _run(self) -> None:
         while True:
             batch = [self._queue.get()]
-            until = time.monotonic() + self.linger_s
+            until = batch[0][3] + self.linger_s
             while len(batch) < self.max_batch:
                 try:
                     batch.append(self._queue.get(timeout=max(0.0, until - time.monotonic())))
                 except queue.Empty:
                     break
             try:
-                outcomes = self.handle([item for item, _, _ in batch])
+                outcomes = self.handle([item for item, _, _, _ in batch])
             except Exception as e:  # the whole call failed: every caller hears why
                 outcomes = [e] * len(batch)
             on_loops: dict[asyncio.AbstractEventLoop, list] = {}
-            for (_, future, loop), outcome in zip(batch, outcomes, strict=True):
+            for (_, future, loop, _), outcome in zip(batch, outcomes, strict=True):
                 if loop is None:
                     _settle(future, outcome)
                 else:

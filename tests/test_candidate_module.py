@@ -565,6 +565,32 @@ def test_a_lingering_batch_takes_the_items_that_come_one_by_one_meanwhile():
     assert calls == [[0, 1, 2]]  # one call for the three
 
 
+def test_an_item_that_waited_behind_a_busy_batch_is_not_kept_lingering():
+    """The linger counts from submission: in a rush the queue has waited long enough already."""
+    from services.batches import Batcher
+
+    calls: list[list[str]] = []
+    busy, release = threading.Event(), threading.Event()
+
+    def handle(items):
+        calls.append(list(items))
+        if items == ["first"]:
+            busy.set()
+            release.wait(10)
+        return items
+
+    lingering = Batcher(handle, "behind-test", linger_s=1.0)
+    first = lingering.submit("first")
+    assert busy.wait(5)
+    waiting = lingering.submit("waiting")
+    time.sleep(1.1)  # longer than the linger, behind the busy batch
+    release.set()
+    time.sleep(0.3)  # the waiting item's batch has gone by now; a second linger would still wait
+    late = lingering.submit("late")
+    assert [f.result(5) for f in (first, waiting, late)] == ["first", "waiting", "late"]
+    assert calls == [["first"], ["waiting"], ["late"]]
+
+
 def test_simulate_drives_candidates_through_the_real_api(served, tmp_path):
     import subprocess
     import sys
