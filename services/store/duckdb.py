@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import time
 from collections.abc import Callable, Iterator
 from importlib import resources
 from pathlib import Path
@@ -143,5 +144,15 @@ class DuckDBStore:
             self._conn.execute("CHECKPOINT")
 
     def close(self) -> None:
+        """Closing the connection closes its cursors too, and DuckDB refuses while one of them
+        is running a statement (a page's last read as the server stops): wait for it, up to 10 s."""
+        until = time.monotonic() + 10.0
         with self._write_lock, self._conn_lock:
-            self._conn.close()
+            while True:
+                try:
+                    self._conn.close()
+                    return
+                except duckdb.ResourceInUseException:
+                    if time.monotonic() > until:
+                        raise
+                    time.sleep(0.05)
