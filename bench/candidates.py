@@ -146,7 +146,7 @@ async def _client(url: str, numbers: list[str], rate: float, t0: float, pipe, cl
     logins, errors, beats, seen = [], {}, [], {}
     live_tasks = []
     streams_open = [0]
-    # heartbeats share a bounded pool, as a browser's few connections per site do
+    # logins and heartbeats share bounded pools per address, as a browser's few connections per site do
     beat_wires, login_wires = pools(host, port, sources, 12), pools(host, port, sources, 10)
 
     def failed(kind: str) -> None:

@@ -16,7 +16,8 @@ def test_closing_the_store_waits_for_a_read_still_running(tmp_path):
     def read() -> None:
         with store.read() as cur:
             started.set()
-            outcome.append(cur.execute("SELECT sum(a.range * b.range) FROM range(20000) a, range(20000) b").fetchone()[0])
+            statement = "SELECT sum(a.range * b.range) FROM range(20000) a, range(20000) b"
+            outcome.append(cur.execute(statement).fetchone()[0])
 
     reader = threading.Thread(target=read)
     reader.start()
@@ -24,4 +25,4 @@ def test_closing_the_store_waits_for_a_read_still_running(tmp_path):
     time.sleep(0.3)  # the statement runs for about a second
     store.close()
     reader.join(30)
-    assert outcome == [(sum(range(20000))) ** 2]
+    assert outcome == [sum(range(20000)) ** 2]
