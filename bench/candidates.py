@@ -18,7 +18,9 @@
 5. ``--grants`` candidates are granted access, 20 per second, through the service the
    monitor's button calls; the time until that candidate's status stream sends the new
    page is the grant-to-candidate-page latency.
-6. Throughout, how late the server's event loop runs a callback (``event_loop_lag``).
+6. How late the server's event loop runs a callback (``event_loop_lag``), and the garbage
+   collector's pauses (``garbage_collections``), in the rush and with everyone connected
+   (that window ends before the memory reading, whose full collection would pause the server).
 7. The CPU the rush used: the server's by thread and per login, and the clients'. On this
    machine latency varies from run to run with the host's load; CPU per login does not
    (within ±3 % over a dozen runs of one code), so that is the figure to compare changes by.
@@ -34,6 +36,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import gc
 import json
 import multiprocessing as mp
 import os
@@ -265,6 +268,34 @@ class LoopLag(threading.Thread):
         return percentiles(lags) if lags else None
 
 
+class GcPauses:
+    """The server's garbage collections, each a pause of every thread (it holds the GIL):
+    when, which generation and how long."""
+
+    def __init__(self) -> None:
+        self.pauses: list[tuple[float, int, float]] = []
+        self._started: dict[int, float] = {}
+        gc.callbacks.append(self._callback)
+
+    def _callback(self, phase: str, info: dict) -> None:
+        if phase == "start":
+            self._started[threading.get_ident()] = time.perf_counter()
+        elif (started := self._started.pop(threading.get_ident(), None)) is not None:
+            self.pauses.append((time.time(), info["generation"], time.perf_counter() - started))
+
+    def between(self, start: float, end: float) -> dict:
+        """By generation: how many, their total and the longest, in ms."""
+        found: dict[str, list[float]] = {}
+        for at, generation, pause in self.pauses:
+            if start <= at < end:
+                found.setdefault(f"generation_{generation}", []).append(pause)
+        return {g: {"n": len(p), "total_ms": round(1000 * sum(p)), "max_ms": round(1000 * max(p))}
+                for g, p in sorted(found.items())}
+
+    def stop(self) -> None:
+        gc.callbacks.remove(self._callback)
+
+
 def cpu_by_thread() -> dict[str, float]:
     """CPU seconds of each thread of this process so far, by thread name; threads Python did
     not start (DuckDB's, uvloop's) under "native"."""
@@ -328,6 +359,7 @@ def main() -> None:
     results: dict = {"candidates": args.candidates, "rate_per_s": args.rate, "clients": args.clients}
     lag = LoopLag(server.asyncio_loop)
     lag.start()
+    pauses = GcPauses()
     try:
         time.sleep(2)
         baseline = settle_memory()
@@ -355,7 +387,8 @@ def main() -> None:
 
         steady_from, steady_cpu = time.time(), time.process_time()
         time.sleep(args.steady)
-        steady_cpu = (time.process_time() - steady_cpu) / (time.time() - steady_from)
+        steady_to = time.time()  # before the memory reading below: its full collection pauses the server
+        steady_cpu = (time.process_time() - steady_cpu) / (steady_to - steady_from)
         open_streams = sum(c[1] for c in ask(pipes, ("count",)))
         channel = server.kandidatmonitor.status_channel
         rss = settle_memory()
@@ -397,7 +430,7 @@ def main() -> None:
         for o in outcome:
             for kind, n in o["errors"].items():
                 errors[kind] = errors.get(kind, 0) + n
-        beats = [lat for o in outcome for done, lat in o["beats"] if done - lat >= steady_from]  # by when sent
+        beats = [lat for o in outcome for done, lat in o["beats"] if steady_from <= done - lat < steady_to]  # sent
         seen = {n: t for o in outcome for n, t in o["seen"].items()}
         to_page = [seen[n] - grant_at[n] for n in grant_at if n in seen]
         results["login_rush"] = {
@@ -411,13 +444,16 @@ def main() -> None:
                                "server_by_thread": {k: v for k, v in by_thread.items() if v >= 0.01}},
             "server_cpu_ms_per_login": round(1000 * server_cpu_s / max(1, len(logins)), 2)}
         results["heartbeat_round_trip_while_connected"] = percentiles(beats) if beats else None
-        results["event_loop_lag"] = {"rush": lag.between(t0, t0 + rush_s), "connected": lag.between(steady_from, time.time())}
+        results["event_loop_lag"] = {"rush": lag.between(t0, t0 + rush_s), "connected": lag.between(steady_from, steady_to)}
+        results["garbage_collections"] = {"rush": pauses.between(t0, t0 + rush_s),
+                                          "connected": pauses.between(steady_from, steady_to)}
         results["grant_to_candidate_page"] = {
             "granted": len(grant_at), "refused": refused, "page_moved": len(to_page),
             **(percentiles(to_page) if to_page else {}),
             "grant_service_call": percentiles(grant_service)}
     finally:
         lag.stopped.set()
+        pauses.stop()
         server.stop()
         server.join(timeout=10)
         server.kandidatmonitor.close()
