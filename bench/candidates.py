@@ -409,6 +409,7 @@ def main() -> None:
         grant_at, grant_service = {}, []
         actor = system_actor("Benchmark")
         refused = 0
+        grants_from = time.time()
         for number in granted:
             grant_at[number] = time.time()
             try:
@@ -420,6 +421,7 @@ def main() -> None:
             grant_service.append(time.time() - grant_at[number])
             time.sleep(0.05)
         time.sleep(3)
+        grants_to = time.time()
 
         outcome = [m[1] for m in ask(pipes, ("stop",))]
         for proc in procs:
@@ -444,9 +446,9 @@ def main() -> None:
                                "server_by_thread": {k: v for k, v in by_thread.items() if v >= 0.01}},
             "server_cpu_ms_per_login": round(1000 * server_cpu_s / max(1, len(logins)), 2)}
         results["heartbeat_round_trip_while_connected"] = percentiles(beats) if beats else None
-        results["event_loop_lag"] = {"rush": lag.between(t0, t0 + rush_s), "connected": lag.between(steady_from, steady_to)}
-        results["garbage_collections"] = {"rush": pauses.between(t0, t0 + rush_s),
-                                          "connected": pauses.between(steady_from, steady_to)}
+        phases = {"rush": (t0, t0 + rush_s), "connected": (steady_from, steady_to), "grants": (grants_from, grants_to)}
+        results["event_loop_lag"] = {phase: lag.between(*window) for phase, window in phases.items()}
+        results["garbage_collections"] = {phase: pauses.between(*window) for phase, window in phases.items()}
         results["grant_to_candidate_page"] = {
             "granted": len(grant_at), "refused": refused, "page_moved": len(to_page),
             **(percentiles(to_page) if to_page else {}),
