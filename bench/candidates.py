@@ -19,8 +19,9 @@
    monitor's button calls; the time until that candidate's status stream sends the new
    page is the grant-to-candidate-page latency.
 6. How late the server's event loop runs a callback (``event_loop_lag``), and the garbage
-   collector's pauses (``garbage_collections``), in the rush and with everyone connected
-   (that window ends before the memory reading, whose full collection would pause the server).
+   collector's pauses (``garbage_collections``): in the rush, with everyone connected (that
+   window ends before the memory reading, whose full collection would pause the server) and
+   while the grants are given.
 7. The CPU the rush used: the server's by thread and per login, and the clients'. On this
    machine latency varies from run to run with the host's load; CPU per login does not
    (within ±3 % over a dozen runs of one code), so that is the figure to compare changes by.
