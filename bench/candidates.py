@@ -49,11 +49,11 @@ import urllib.request
 from pathlib import Path
 
 from dashboard.app import serve, tune_gc, use_uvloop
+from kandidatmonitor.simulate import API
 from services.clock import OSLO, Clock
-from services.demo import build_demo
+from services.demo import build_demo, numbers_file
 from services.errors import ServiceError
 from services.model import system_actor
-from services.simulate import API, numbers_file
 
 from .live import duckdb_mb, free_port, settle_memory
 from .run import percentiles, report

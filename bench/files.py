@@ -29,7 +29,7 @@ from services.delivery import Upload
 from services.demo import load_subjects
 from services.files import write_zip
 from services.model import Role, system_actor
-from services.system import Services
+from services.wiring import Services
 
 from .run import report
 
@@ -65,8 +65,7 @@ def school_of(directory: Path, candidates: int) -> Services:
     """One school, ``candidates`` candidates in groups of 25, through the real import path."""
     day = dt.date.today()
     services = Services(directory / "bench.duckdb", FrozenClock(dt.datetime.combine(day, dt.time(10), OSLO)))
-    with services.store.write() as tx:
-        tx.cursor.register("subjects_frame", load_subjects())
+    with services.store.write() as tx, tx.load_frame("subjects_frame", load_subjects()):
         tx.execute("INSERT INTO subjects SELECT * FROM subjects_frame")
         tx.execute("INSERT INTO counties VALUES (1, 'Buskerud')")
         tx.execute("INSERT INTO municipalities VALUES (1, 1, 'Drammen')")

@@ -25,7 +25,7 @@ from dashboard.components.overview import OverviewPanels
 from services.export import export_snapshot, open_snapshot
 from services.model import ExamPart, system_actor
 from services.queries import OverviewFilter
-from services.system import Services
+from services.wiring import Services
 
 from .run import national_services, percentiles, report, timed
 

@@ -20,7 +20,7 @@ from services.clock import OSLO, FrozenClock
 from services.demo import build_demo, demo_exam_date
 from services.model import AccessStatus, Progress, system_actor
 from services.queries import MonitorFilter, QueryService
-from services.system import Services
+from services.wiring import Services
 
 EXAM_MOMENT = dt.datetime.combine(dt.date.today(), dt.time(13, 30), tzinfo=OSLO)
 

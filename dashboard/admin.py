@@ -16,7 +16,7 @@ from tornado.web import RequestHandler
 
 from services.errors import ServiceError, StoreError
 from services.export import export_snapshot, server_file
-from services.system import Services
+from services.wiring import Services
 
 PATH = "/admin/export"
 

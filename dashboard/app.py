@@ -15,7 +15,7 @@ import panel as pn
 from services.clock import Clock
 from services.heartbeat import HeartbeatFlusher
 from services.labels import label
-from services.system import Services
+from services.wiring import Services
 
 from . import admin, downloads, kandidat
 from .auth import HomeHandler, StaffAuth

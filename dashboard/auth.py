@@ -16,7 +16,7 @@ from services.auth import LoginThrottle
 from services.errors import NotFound, PermissionDenied
 from services.labels import label
 from services.model import Actor
-from services.system import Services
+from services.wiring import Services
 
 COOKIE = "user"
 COOKIE_DAYS = 1

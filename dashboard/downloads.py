@@ -14,7 +14,7 @@ from tornado.web import RequestHandler
 
 from services.errors import NotFound, PermissionDenied, ServiceError
 from services.files import CHUNK, safe_name, write_zip
-from services.system import Services
+from services.wiring import Services
 
 from .auth import COOKIE, COOKIE_DAYS
 

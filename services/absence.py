@@ -5,10 +5,11 @@ day only a school admin may change it (SPEC §5).
 """
 from __future__ import annotations
 
-from .base import CandidateService, require_staff
+from .candidate_service import CandidateService
 from .errors import PermissionDenied
 from .model import Absence, Actor, CandidateState, Event
 from .rules import absence_change_allowed
+from .scope import require_staff
 
 
 class AbsenceService(CandidateService):

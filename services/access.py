@@ -12,10 +12,12 @@ import uuid
 
 from . import audit
 from .auth import CANDIDATE_COST, hash_password, verify_password
-from .base import CandidateService, check_scope, load_state, load_states, require_staff
+from .candidate_service import CandidateService
+from .candidate_state import load_states
 from .errors import NotFound, PermissionDenied, RuleViolation, ServiceError
-from .model import Actor, CandidateState, Event, Role
+from .model import Actor, CandidateState, Event, Role, SessionState
 from .rules import DAY_PASSWORD_MAX_FAILURES, can_grant, may_request_access
+from .scope import require_staff
 
 
 @dataclasses.dataclass(frozen=True)
@@ -44,7 +46,7 @@ class AccessService(CandidateService):
         now = self.clock.db_now()
         outcomes: list[tuple[str, CandidateState] | ServiceError] = []
         with self.store.write() as tx:
-            states = load_states(tx.cursor, sorted({r.actor.candidate_id for r in requests}))
+            states = load_states(tx, sorted({r.actor.candidate_id for r in requests}))
             sessions, log = [], []
             for request in requests:
                 state = states.get(request.actor.candidate_id)
@@ -57,8 +59,9 @@ class AccessService(CandidateService):
                                             waiting_session_id=session_id if waits else state.waiting_session_id)
                 states[state.candidate_id] = after  # two logins of one candidate in a batch: the later wins
                 sessions.append((request, after, waits))
-                log.append((request.actor, Event.LOGIN, now, state.candidate_id, state.school_id, request.user_agent,
-                            session_id, audit.snapshot(state), audit.snapshot(after)))
+                log.append(audit.Entry(request.actor, Event.LOGIN, now, state.candidate_id, state.school_id,
+                                       request.user_agent, session_id, audit.snapshot(state), audit.snapshot(after)))
+                tx.changed(state.school_id, state.candidate_id)
                 outcomes.append((session_id, after))
             if sessions:
                 self._record_logins(tx, sessions, now)
@@ -66,7 +69,8 @@ class AccessService(CandidateService):
         return outcomes
 
     def _record_logins(self, tx, sessions: list[tuple[LoginRequest, CandidateState, bool]], now) -> None:
-        rows = [(after.latest_session_id, after.candidate_id, "WAITING" if waits else "ENDED", now, now, r.actor.ip,
+        rows = [(after.latest_session_id, after.candidate_id, SessionState.WAITING if waits else SessionState.ENDED,
+                 now, now, r.actor.ip,
                  r.user_agent, json.dumps(r.client_hints) if r.client_hints else None)
                 for r, after, waits in sessions]
         columns = ", ".join(f"unnest(${i + 1})" for i in range(8))
@@ -91,11 +95,11 @@ class AccessService(CandidateService):
         """The authorisation page asks again (after a block is lifted, access removed, …)."""
         with self._changing(actor, actor.candidate_id) as (tx, state):
             session = self._session(tx, state, session_id)
-            if session == "WAITING" or session == "AUTHORIZED" or not may_request_access(state):
+            if session in (SessionState.WAITING, SessionState.AUTHORIZED) or not may_request_access(state):
                 return state
             if state.latest_session_id != session_id:
                 raise RuleViolation("error.session_replaced")
-            tx.execute("UPDATE login_sessions SET state = 'WAITING' WHERE id = ?", [session_id])
+            tx.execute("UPDATE login_sessions SET state = ? WHERE id = ?", [SessionState.WAITING, session_id])
             after = self._save(tx, state, waiting_session_id=session_id)
             self._log(tx, actor, Event.ACCESS_REQUESTED, state, after, session_id=session_id)
             return after
@@ -117,7 +121,7 @@ class AccessService(CandidateService):
         with self._changing(actor, candidate_id) as (tx, state):
             if state.access_session_id != session_id:
                 raise RuleViolation("error.no_access_session")
-            tx.execute("UPDATE login_sessions SET state = 'WAITING' WHERE id = ?", [session_id])
+            tx.execute("UPDATE login_sessions SET state = ? WHERE id = ?", [SessionState.WAITING, session_id])
             after = self._save(tx, state, access_session_id=None,
                                waiting_session_id=state.waiting_session_id or session_id)
             self._log(tx, actor, Event.ACCESS_REMOVED, state, after, session_id=session_id)
@@ -156,13 +160,14 @@ class AccessService(CandidateService):
                 raise PermissionDenied()
             tx.execute("UPDATE exam_groups SET day_password_hash = ? WHERE id = ?",
                        [hash_password(password, CANDIDATE_COST), group_id])  # a one-day secret, checked in bursts
-            audit.record(tx, actor, Event.DAY_PASSWORD_SET, self.clock.db_now(),
-                         school_id=row[0], detail=f"gruppe {group_id}")
+            audit.record(tx, audit.Entry(actor, Event.DAY_PASSWORD_SET, self.clock.db_now(), school_id=row[0],
+                                         detail=f"gruppe {group_id}"))
+            tx.changed(row[0])
 
     def authorize_with_day_password(self, actor: Actor, session_id: str, password: str) -> CandidateState:
         """The candidate types the group's day password on the authorisation page."""
         with self._changing(actor, actor.candidate_id) as (tx, state):
-            if self._session(tx, state, session_id) == "AUTHORIZED":
+            if self._session(tx, state, session_id) == SessionState.AUTHORIZED:
                 return state
             if state.waiting_session_id != session_id or not can_grant(state):
                 raise RuleViolation(self._refusal(state))
@@ -187,12 +192,13 @@ class AccessService(CandidateService):
             tx.execute("""UPDATE candidate_state SET day_password_failures = day_password_failures + 1
                           WHERE candidate_id = ?""", [state.candidate_id])
             self._log(tx, actor, Event.DAY_PASSWORD_FAILED, state, state, session_id=session_id)
+            tx.changed(state.school_id, state.candidate_id)
 
     def _authorize(self, tx, actor: Actor, state: CandidateState, session_id: str, event: Event) -> CandidateState:
         ended = self._end_sessions(tx, state.candidate_id, keep=session_id)
         tx.execute(
-            "UPDATE login_sessions SET state = 'AUTHORIZED', authorized_at = ?, authorized_by = ? WHERE id = ?",
-            [self.clock.db_now(), actor.user_id, session_id],
+            "UPDATE login_sessions SET state = ?, authorized_at = ?, authorized_by = ? WHERE id = ?",
+            [SessionState.AUTHORIZED, self.clock.db_now(), actor.user_id, session_id],
         )
         after = self._save(tx, state, access_session_id=session_id, waiting_session_id=None)
         detail = f"{len(ended)} annen sesjon mistet tilgang" if state.access_session_id in ended else None
@@ -200,12 +206,12 @@ class AccessService(CandidateService):
         return after
 
     @staticmethod
-    def _session(tx, state: CandidateState, session_id: str) -> str:
+    def _session(tx, state: CandidateState, session_id: str) -> SessionState:
         row = tx.one("SELECT state FROM login_sessions WHERE id = ? AND candidate_id = ?",
                      [session_id, state.candidate_id])
         if row is None:
             raise NotFound("error.session_unknown")
-        return row[0]
+        return SessionState(row[0])
 
     @staticmethod
     def _refusal(state: CandidateState) -> str:
@@ -218,9 +224,3 @@ class AccessService(CandidateService):
         if state.finished:
             return "error.finished"
         return "error.no_waiting_session"
-
-    def state(self, actor: Actor, candidate_id: int) -> CandidateState:
-        with self.store.read() as cur:
-            state = load_state(cur, candidate_id)
-        check_scope(actor, state)
-        return state

@@ -1,11 +1,33 @@
 """Activity log (Aktivitetslogg): append-only, one row per mutation, written in the
-same transaction as the fact it records."""
+same transaction as the fact it records. Writing a row wakes nobody: the unit of work says
+which school changed (``WriteTx.changed``)."""
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import json
 
 from .model import Actor, CandidateState, Event
-from .store import Tx
+from .store import WriteTx
+
+
+@dataclasses.dataclass(frozen=True)
+class Entry:
+    actor: Actor
+    event: Event
+    at: dt.datetime
+    candidate_id: int | None = None
+    school_id: int | None = None
+    detail: str | None = None
+    session_id: str | None = None
+    before: dict | None = None
+    after: dict | None = None
+
+    def values(self) -> list:
+        """In the order of ``COLUMNS``."""
+        return [self.at, self.candidate_id, self.school_id, self.event.value, self.detail, self.session_id,
+                self.actor.user_id, self.actor.name, self.actor.role.value, self.actor.ip, _json(self.before),
+                _json(self.after)]
 
 
 def snapshot(state: CandidateState) -> dict:
@@ -20,40 +42,23 @@ def snapshot(state: CandidateState) -> dict:
     }
 
 
-_INSERT = """INSERT INTO activity_log (occurred_at, candidate_id, school_id, event, detail,
-               session_id, actor_id, actor_name, actor_role, actor_ip, state_before, state_after)"""
+COLUMNS = ("occurred_at", "candidate_id", "school_id", "event", "detail", "session_id", "actor_id", "actor_name",
+           "actor_role", "actor_ip", "state_before", "state_after")
+_INSERT = f"INSERT INTO activity_log ({', '.join(COLUMNS)})"
 
 
-def record(
-    tx: Tx,
-    actor: Actor,
-    event: Event,
-    at,
-    *,
-    candidate_id: int | None = None,
-    school_id: int | None = None,
-    detail: str | None = None,
-    session_id: str | None = None,
-    before: dict | None = None,
-    after: dict | None = None,
-) -> None:
-    record_many(tx, [(actor, event, at, candidate_id, school_id, detail, session_id, before, after)])
+def record(tx: WriteTx, entry: Entry) -> None:
+    record_many(tx, [entry])
 
 
-def record_many(tx: Tx, entries: list[tuple]) -> None:
-    """Many rows in one statement (a burst of logins): each entry is (actor, event, at,
-    candidate_id, school_id, detail, session_id, before, after)."""
-    rows = [[at, candidate_id, school_id, event.value, detail, session_id, actor.user_id, actor.name,
-             actor.role.value, actor.ip, _json(before), _json(after)]
-            for actor, event, at, candidate_id, school_id, detail, session_id, before, after in entries]
+def record_many(tx: WriteTx, entries: list[Entry]) -> None:
+    """Many rows in one statement (a burst of logins)."""
+    rows = [entry.values() for entry in entries]
     if len(rows) == 1:
-        tx.execute(f"{_INSERT} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows[0])
+        tx.execute(f"{_INSERT} VALUES ({', '.join('?' * len(COLUMNS))})", rows[0])
     else:
-        columns = ", ".join(f"unnest(${i + 1})" for i in range(12))
+        columns = ", ".join(f"unnest(${i + 1})" for i in range(len(COLUMNS)))
         tx.execute(f"{_INSERT} SELECT {columns}", [list(c) for c in zip(*rows)])
-    for entry in entries:
-        if entry[4] is not None:
-            tx.touch(entry[4], entry[3])
 
 
 def _json(value: dict | None) -> str | None:

@@ -95,16 +95,15 @@ class AuthService:
 
     def staff_actor(self, username: str, ip: str | None = None) -> Actor:
         """The Actor for a logged-in staff user, with scope resolved from the database."""
-        with self.store.read() as cur:
-            user = cur.execute("SELECT name, role FROM users WHERE username = ?", [username]).fetchone()
+        with self.store.read() as reader:
+            user = reader.one("SELECT name, role FROM users WHERE username = ?", [username])
             if user is None:
                 raise NotFound("error.not_found", username)
             role = Role(user[1])
-            refs = [r[0] for r in cur.execute(
-                "SELECT ref_id FROM user_scopes WHERE username = ? AND kind = ?",
-                [username, SCOPE_KIND_OF_ROLE[role].value]).fetchall()]
             kind = SCOPE_KIND_OF_ROLE[role]
-            schools = frozenset(r[0] for r in cur.execute(_SCHOOLS_OF[kind], [refs]).fetchall())
+            refs = [r[0] for r in reader.all(
+                "SELECT ref_id FROM user_scopes WHERE username = ? AND kind = ?", [username, kind.value])]
+            schools = frozenset(r[0] for r in reader.all(_SCHOOLS_OF[kind], [refs]))
         groups = frozenset(refs) if kind is ScopeKind.GROUP else None
         return Actor(user_id=username, name=user[0], role=role,
                      scope=Scope(school_ids=schools, group_ids=groups), ip=ip)

@@ -13,12 +13,15 @@ import os
 import uuid
 from typing import BinaryIO
 
-from .base import CandidateService, check_scope, load_state, refresh_progress, require_staff
+from .candidate_service import CandidateService
+from .candidate_state import load_state
 from .clock import from_db
 from .errors import NotFound, PermissionDenied, RuleViolation
 from .files import Blob, BlobStore, check_content, safe_name, zip_names
 from .model import AccessStatus, Actor, CandidateState, Event, ExamPart, Role
 from .rules import access_status, batch_error, file_error, numbers_in_name
+from .rules_sql import refresh_progress
+from .scope import check_scope, require_staff
 
 
 @dataclasses.dataclass(frozen=True)
@@ -74,8 +77,8 @@ class DeliveryService(CandidateService):
         file is refused on its own for a duplicate name, a type outside the list, more than
         40 MB, or content that does not match its type. Bytes go to the blob store (fsynced)
         before the rows are committed."""
-        with self.store.read() as cur:
-            state = load_state(cur, candidate_id)
+        with self.store.read() as reader:
+            state = load_state(reader, candidate_id)
         check_scope(actor, state)
         self._check_upload(actor, state)
         if (error := batch_error(len(files), sum(f.size for f in files))) is not None:
@@ -159,7 +162,8 @@ class DeliveryService(CandidateService):
                 uploaded.append((file_id, name))
             if uploaded:
                 refresh_progress(tx, [candidate_id])
-                after = load_state(tx.cursor, candidate_id)
+                tx.changed(state.school_id, candidate_id)
+                after = load_state(tx, candidate_id)
                 for _, name in uploaded:
                     self._log(tx, actor, Event.FILE_UPLOADED, state, after, detail=name)
             return uploaded, late
@@ -172,21 +176,21 @@ class DeliveryService(CandidateService):
 
     def open_file(self, actor: Actor, candidate_id: int, file_id: str) -> tuple[str, int, BinaryIO]:
         """(name, size, bytes) of one live file of the candidate, within the actor's scope."""
-        with self.store.read() as cur:
-            check_scope(actor, load_state(cur, candidate_id))
-            row = cur.execute("""SELECT name, size, sha256 FROM files WHERE id = ? AND candidate_id = ?
-                                 AND deleted_at IS NULL""", [file_id, candidate_id]).fetchone()
+        with self.store.read() as reader:
+            check_scope(actor, load_state(reader, candidate_id))
+            row = reader.one("""SELECT name, size, sha256 FROM files WHERE id = ? AND candidate_id = ?
+                                AND deleted_at IS NULL""", [file_id, candidate_id])
         if row is None or row[2] is None:
             raise NotFound("error.file_unknown")
         return row[0], row[1], self.blobs.open(row[2])
 
     def candidate_zip(self, actor: Actor, candidate_id: int) -> tuple[str, list[tuple[str, object]]]:
         """"Last ned filene" in "Vis filer": (zip file name, entries for ``write_zip``)."""
-        with self.store.read() as cur:
-            state = load_state(cur, candidate_id)
+        with self.store.read() as reader:
+            state = load_state(reader, candidate_id)
             check_scope(actor, state)
-            rows = cur.execute("""SELECT name, sha256 FROM files WHERE candidate_id = ? AND deleted_at IS NULL
-                                  AND sha256 IS NOT NULL ORDER BY uploaded_at, name""", [candidate_id]).fetchall()
+            rows = reader.all("""SELECT name, sha256 FROM files WHERE candidate_id = ? AND deleted_at IS NULL
+                                 AND sha256 IS NOT NULL ORDER BY uploaded_at, name""", [candidate_id])
         names = zip_names(safe_name(name) for name, _ in rows)
         return (f"{safe_name(state.number)}.zip",
                 [(n, (lambda sha=sha: self.blobs.open(sha))) for n, (_, sha) in zip(names, rows)])
@@ -274,7 +278,8 @@ class DeliveryService(CandidateService):
     def _after_files_changed(self, tx, actor: Actor, before: CandidateState, event: Event,
                              detail: str | None = None) -> CandidateState:
         refresh_progress(tx, [before.candidate_id])
-        after = load_state(tx.cursor, before.candidate_id)
+        tx.changed(before.school_id, before.candidate_id)
+        after = load_state(tx, before.candidate_id)
         if after.finished and (after.access_session_id or after.waiting_session_id):
             self._end_sessions(tx, before.candidate_id)
             after = self._save(tx, after, access_session_id=None, waiting_session_id=None)

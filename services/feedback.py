@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from . import audit
-from .base import require_staff
+from .scope import require_staff
 from .clock import Clock
 from .errors import InvalidInput
 from .labels import label
@@ -27,4 +27,4 @@ class FeedbackService:
         with self.store.write() as tx:
             tx.execute("INSERT INTO feedback VALUES (nextval('feedback_seq'), ?, ?, ?, ?, ?, ?)",
                        [now, actor.user_id, actor.role.value, actor.ip, page[:200], text])
-            audit.record(tx, actor, Event.FEEDBACK_GIVEN, now, detail=page[:200])
+            audit.record(tx, audit.Entry(actor, Event.FEEDBACK_GIVEN, now, detail=page[:200]))

@@ -59,14 +59,10 @@ class HeartbeatBuffer:
         return len(batch)
 
     def _write(self, frame: pd.DataFrame) -> None:
-        with self.store.write() as tx:
-            tx.cursor.register("heartbeats", frame)
-            try:
-                tx.execute("""UPDATE login_sessions AS s SET last_seen_at = greatest(s.last_seen_at, h.seen_at)
-                              FROM heartbeats h WHERE s.id = h.session_id""")
-                self._record_ips(tx)
-            finally:
-                tx.cursor.unregister("heartbeats")
+        with self.store.write() as tx, tx.load_frame("heartbeats", frame):
+            tx.execute("""UPDATE login_sessions AS s SET last_seen_at = greatest(s.last_seen_at, h.seen_at)
+                          FROM heartbeats h WHERE s.id = h.session_id""")
+            self._record_ips(tx)
 
     def _record_ips(self, tx) -> None:
         """Set-based: a morning of NAT changes must not cost one statement per session."""
@@ -89,7 +85,7 @@ class HeartbeatBuffer:
                SELECT seen_at, candidate_id, school_id, ?, ip, session_id, number, name, ?, ip FROM new_ips""",
             [Event.IP_CHANGED.value, Role.CANDIDATE.value])
         for school in schools:
-            tx.touch(school)
+            tx.changed(school)
         tx.execute("DROP TABLE new_ips")  # an error rolls the whole flush back, table and all
 
 

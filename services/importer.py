@@ -13,7 +13,7 @@ import io
 
 from . import audit
 from .auth import CANDIDATE_COST, hash_password
-from .base import require_staff
+from .scope import require_staff
 from .clock import OSLO, to_db
 from .errors import InvalidInput
 from .model import Actor, Event
@@ -136,5 +136,6 @@ class ImportService:
             tx.execute("""INSERT INTO candidate_state (candidate_id, school_id, group_id, progress_1, progress_2)
                           VALUES (?, ?, ?, ?, 'NOT_UPLOADED')""",
                        [candidate_id, school_id, group_id, "NOT_UPLOADED" if row.two_part else None])
-        audit.record(tx, actor, Event.IMPORTED, self.clock.db_now(), candidate_id=candidate_id,
-                     school_id=school_id, detail=f"linje {row.line}")
+        audit.record(tx, audit.Entry(actor, Event.IMPORTED, self.clock.db_now(), candidate_id=candidate_id,
+                                     school_id=school_id, detail=f"linje {row.line}"))
+        tx.changed(school_id, candidate_id)

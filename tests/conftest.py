@@ -6,7 +6,7 @@ import pytest
 from services.clock import FrozenClock
 from services.model import AccessStatus
 from services.queries import MonitorFilter
-from services.system import Services
+from services.wiring import Services
 
 from .served import Served
 from .world import at, build_world, candidate_id, copy_world

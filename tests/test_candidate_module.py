@@ -601,7 +601,7 @@ def test_simulate_drives_candidates_through_the_real_api(served, tmp_path):
     numbers = tmp_path / "numre.txt"
     numbers.write_text("101AAA-V\n102BBB-V\n")
     result = subprocess.run(
-        [sys.executable, "-m", "services.cli", "simulate", "--url", served.url, "--candidates", "2", "--rate", "10",
+        [sys.executable, "-m", "kandidatmonitor.cli", "simulate", "--url", served.url, "--candidates", "2", "--rate", "10",
          "--numbers", str(numbers), "--password", "hemmelig", "--day-password", "sol",
          "--answer-min", "0.1", "--answer-max", "0.3"],
         cwd=Path(__file__).resolve().parents[1], capture_output=True, text=True, timeout=120)

@@ -19,7 +19,7 @@ from playwright.sync_api import expect
 from .served import ARTIFACTS, free_port
 
 ROOT = Path(__file__).resolve().parents[1]
-CLI = [sys.executable, "-m", "services.cli"]
+CLI = [sys.executable, "-m", "kandidatmonitor.cli"]
 
 
 def run_cli(*args, check=True):

@@ -13,10 +13,11 @@ from nbclient import NotebookClient
 from services.clock import FrozenClock
 from services.demo import build_demo
 from services.errors import StoreError
-from services.export import export_snapshot, open_snapshot, read_manifest
+from services.export import export_snapshot, open_snapshot
+from services.store.snapshot import read_manifest
 from services.model import Absence, system_actor
 from services.queries import MonitorFilter
-from services.system import Services
+from services.wiring import Services
 
 from .world import at
 

@@ -17,7 +17,7 @@ from services.errors import NotFound, PermissionDenied, RuleViolation
 from services.files import BlobStore, check_content, safe_name, write_zip
 from services.labels import label
 from services.model import Absence, ExamPart, Progress
-from services.system import Services
+from services.wiring import Services
 
 from .world import at, docx, pdf, png
 
@@ -223,7 +223,7 @@ def test_sjekk_reads_the_first_bytes(name, head, ok):
 CRASH = """
 import sys
 from services.clock import FrozenClock
-from services.system import Services
+from services.wiring import Services
 from tests.world import at, pdf
 services = Services(sys.argv[1], FrozenClock(at(10, 0)))
 vakt = services.auth.staff_actor("vakt")

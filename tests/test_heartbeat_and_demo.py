@@ -7,10 +7,11 @@ import pytest
 
 from services import rules
 from services.clock import FrozenClock, OSLO
-from services.demo import SEED_CANDIDATES, build_demo
+from services.demo import build_demo
+from services.demo.catalogue import SEED_CANDIDATES
 from services.model import AccessStatus
 from services.queries import MonitorFilter
-from services.system import Services
+from services.wiring import Services
 
 from .world import assert_consistent, at, most_sessions_with_access
 

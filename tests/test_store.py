@@ -14,10 +14,10 @@ def test_closing_the_store_waits_for_a_read_still_running(tmp_path):
     started = threading.Event()
 
     def read() -> None:
-        with store.read() as cur:
+        with store.read() as reader:
             started.set()
             statement = "SELECT sum(a.range * b.range) FROM range(20000) a, range(20000) b"
-            outcome.append(cur.execute(statement).fetchone()[0])
+            outcome.append(reader.one(statement)[0])
 
     reader = threading.Thread(target=read)
     reader.start()

@@ -6,12 +6,12 @@ import shutil
 
 from services import rules
 from services.auth import hash_password
-from services.base import expected_progress, load_state
+from services.candidate_state import load_state
 from services.clock import OSLO, FrozenClock
 from services.demo import load_subjects
 from services.files import blob_root
-from services.model import AccessStatus, ExamPart, Role, system_actor
-from services.system import Services
+from services.model import AccessStatus, ExamPart, Role, SessionState, system_actor
+from services.wiring import Services
 
 EXAM_DAY = dt.date(2026, 5, 20)
 PASSWORD = "hemmelig"
@@ -35,8 +35,7 @@ def build_world(db_path) -> Services:
     services = Services(db_path, clock)
     subjects = load_subjects()
     pw = hash_password("demo")
-    with services.store.write() as tx:
-        tx.cursor.register("subjects_frame", subjects)
+    with services.store.write() as tx, tx.load_frame("subjects_frame", subjects):
         tx.execute("INSERT INTO subjects SELECT * FROM subjects_frame")
         tx.execute("INSERT INTO counties VALUES (1, 'Buskerud'), (2, 'Vestfold')")
         tx.execute("INSERT INTO municipalities VALUES (1, 1, 'Drammen'), (2, 2, 'Larvik')")
@@ -79,10 +78,10 @@ def most_sessions_with_access(services: Services) -> int:
 def assert_consistent(services: Services, row, now: dt.datetime) -> None:
     """One monitor row agrees with the stored facts and with the Python rules."""
     cid = row.candidate_id
-    with services.store.read() as cur:
-        state = load_state(cur, cid)
+    with services.store.read() as reader:
+        state = load_state(reader, cid)
     authorized = services.store.query(
-        "SELECT id FROM login_sessions WHERE candidate_id = ? AND state = 'AUTHORIZED'", [cid])
+        "SELECT id FROM login_sessions WHERE candidate_id = ? AND state = ?", [cid, SessionState.AUTHORIZED])
     assert state.access_session_id == (authorized[0][0] if authorized else None)
     status = rules.access_status(state, now)
     assert row.access is status  # SQL derivation == Python rule
@@ -94,7 +93,8 @@ def assert_consistent(services: Services, row, now: dt.datetime) -> None:
     files = services.store.query(
         "SELECT part, delivered_at IS NOT NULL FROM files WHERE candidate_id = ? AND deleted_at IS NULL", [cid])
     posted = services.store.query("SELECT posted FROM candidate_state WHERE candidate_id = ?", [cid])[0][0]
-    assert (state.progress_1, state.progress_2) == expected_progress(files, state.two_part, posted)
+    stored = [(ExamPart(part) if part else None, delivered) for part, delivered in files]
+    assert (state.progress_1, state.progress_2) == rules.progress(stored, state.two_part, posted)
 
 
 def pdf(size: int = 1000) -> bytes:

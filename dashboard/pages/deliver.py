@@ -19,7 +19,7 @@ from services.labels import label
 from services.model import Action, ExamPart
 from services.queries import DeliveryPage, FileInfo
 from services.rules import ACCEPTED_EXTENSIONS, MAX_FILE_BYTES, MAX_FILES_PER_BATCH
-from services.system import Services
+from services.wiring import Services
 
 from ..auth import session_actor
 from ..components.candidate_log import kilobytes, oslo

@@ -8,7 +8,7 @@ import panel as pn
 from panel.viewable import Viewer
 
 from services.labels import label
-from services.system import Services
+from services.wiring import Services
 
 from ..auth import session_actor
 from ..components.candidate_log import kilobytes

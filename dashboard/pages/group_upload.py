@@ -18,7 +18,7 @@ from services.delivery import Upload
 from services.errors import ServiceError
 from services.labels import label
 from services.rules import MAX_FILE_BYTES, MAX_FILES_PER_BATCH
-from services.system import Services
+from services.wiring import Services
 
 from ..auth import session_actor
 from ..components.file_drop import BoundedFileDropper, DropBatch, error_table, speak_norwegian

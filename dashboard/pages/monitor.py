@@ -21,7 +21,7 @@ from services.errors import InvalidInput, ServiceError
 from services.labels import label
 from services.model import Absence, Action, Actor
 from services.queries import MonitorPage, MonitorRow
-from services.system import Services
+from services.wiring import Services
 
 from ..auth import session_actor
 from ..components.candidate_log import activity_table, files_table, oslo, sessions_table

@@ -17,7 +17,7 @@ from services.errors import PermissionDenied
 from services.labels import label
 from services.model import ExamPart
 from services.queries import Overview, OverviewFilter
-from services.system import Services
+from services.wiring import Services
 
 from ..auth import session_actor
 from ..components.filters import OptionalSelect

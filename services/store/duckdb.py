@@ -3,55 +3,99 @@
 DuckDB allows a single read-write process per file. Inside that process every reader
 takes its own ``cursor()`` (a connection to the same database, safe across threads) and
 every write goes through ``write()``, which holds one lock for the whole transaction,
-bumps the version of each school it touched and publishes those versions after commit.
+bumps the version of each school the unit of work changed and publishes those versions
+after commit. Everything DuckDB-specific lives in this module (docs/dialect.md).
 """
 from __future__ import annotations
 
 import contextlib
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import duckdb
+import pandas as pd
 
 from ..errors import StoreError
-
-# After commit: (new version of each touched school, ids of the candidates touched).
-Publisher = Callable[[dict[int, int], frozenset[int]], None]
+from .protocol import Publisher, Row, named
 
 
-class Tx:
+class DuckDBDialect:
+    def bucket_10_minutes(self, column: str) -> str:
+        return f"time_bucket(INTERVAL 10 MINUTE, {column})"
+
+    def minutes_between(self, start: str, end: str) -> str:
+        return f"date_diff('minute', {start}, {end})"
+
+    def list_contains(self, values: str, column: str) -> str:
+        return f"list_contains({values}, {column})"  # folds away when the OR before it is true
+
+
+DIALECT = DuckDBDialect()
+
+
+class Reader:
+    """Statements on one DuckDB cursor; rows as tuples, or by name as ``row_type``."""
+
+    def __init__(self, cursor: duckdb.DuckDBPyConnection):
+        self._cursor = cursor
+
+    def _run(self, sql: str, params: Any) -> duckdb.DuckDBPyConnection:
+        return self._cursor.execute(sql, params) if params is not None else self._cursor.execute(sql)
+
+    def one(self, sql: str, params: Any = None) -> tuple | None:
+        return self._run(sql, params).fetchone()
+
+    def all(self, sql: str, params: Any = None) -> list[tuple]:
+        return self._run(sql, params).fetchall()
+
+    def df(self, sql: str, params: Any = None) -> pd.DataFrame:
+        return self._run(sql, params).df()
+
+    def row(self, row_type: type[Row], sql: str, params: Any = None) -> Row | None:
+        found = self.one(sql, params)
+        return None if found is None else row_type(*found)
+
+    def rows(self, row_type: type[Row], sql: str, params: Any = None) -> list[Row]:
+        return named(row_type, self.all(sql, params))
+
+
+class Tx(Reader):
     """An open write transaction: run statements, and say which schools changed."""
 
     def __init__(self, cursor: duckdb.DuckDBPyConnection):
-        self.cursor = cursor
+        super().__init__(cursor)
         self.touched: set[int] = set()
         self.touched_candidates: set[int] = set()
 
-    def execute(self, sql: str, params: Any = None) -> duckdb.DuckDBPyConnection:
-        return self.cursor.execute(sql, params) if params is not None else self.cursor.execute(sql)
+    def execute(self, sql: str, params: Any = None) -> None:
+        self._run(sql, params)
 
-    def one(self, sql: str, params: Any = None) -> tuple | None:
-        return self.execute(sql, params).fetchone()
-
-    def all(self, sql: str, params: Any = None) -> list[tuple]:
-        return self.execute(sql, params).fetchall()
-
-    def touch(self, school_id: int, candidate_id: int | None = None) -> None:
+    def changed(self, school_id: int, candidate_id: int | None = None) -> None:
         self.touched.add(int(school_id))
         if candidate_id is not None:
             self.touched_candidates.add(int(candidate_id))
+
+    @contextlib.contextmanager
+    def load_frame(self, name: str, frame: pd.DataFrame) -> Iterator[None]:
+        self._cursor.register(name, frame)  # read in place, no copy
+        try:
+            yield
+        finally:
+            self._cursor.unregister(name)
 
 
 class DuckDBStore:
     """Owns the DuckDB connection for this process."""
 
     kind = "duckdb"
+    dialect = DIALECT
 
-    def __init__(self, path: str | Path, publisher: Publisher | None = None, read_only: bool = False):
+    def __init__(self, path: str | Path, publisher: Publisher | None = None, read_only: bool = False,
+                 schema: bool = True):
         self.path = str(path)
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
@@ -62,7 +106,7 @@ class DuckDBStore:
         self._write_lock = threading.RLock()
         self._conn_lock = threading.Lock()  # DuckDB refuses two calls on one connection at once
         self._publishers: list[Publisher] = [publisher] if publisher else []
-        if not read_only:
+        if schema and not read_only:
             self.create_schema()
 
     def add_publisher(self, publisher: Publisher) -> None:
@@ -74,11 +118,11 @@ class DuckDBStore:
             self._conn.execute(sql)
 
     @contextlib.contextmanager
-    def read(self) -> Iterator[duckdb.DuckDBPyConnection]:
+    def read(self) -> Iterator[Reader]:
         """A fresh cursor for one read; safe to use from any thread."""
         cursor = self._cursor()
         try:
-            yield cursor
+            yield Reader(cursor)
         except duckdb.Error as e:
             raise StoreError(str(e)) from e
         finally:
@@ -91,16 +135,16 @@ class DuckDBStore:
             return self._conn.cursor()
 
     def query(self, sql: str, params: Any = None) -> list[tuple]:
-        with self.read() as cur:
-            return cur.execute(sql, params).fetchall() if params is not None else cur.execute(sql).fetchall()
+        with self.read() as reader:
+            return reader.all(sql, params)
 
-    def query_df(self, sql: str, params: Any = None):
-        with self.read() as cur:
-            return (cur.execute(sql, params) if params is not None else cur.execute(sql)).df()
+    def query_df(self, sql: str, params: Any = None) -> pd.DataFrame:
+        with self.read() as reader:
+            return reader.df(sql, params)
 
     @contextlib.contextmanager
     def write(self) -> Iterator[Tx]:
-        """One write transaction. Versions of touched schools are published after commit."""
+        """One write transaction. Versions of changed schools are published after commit."""
         with self._write_lock:
             cursor = self._cursor()
             tx = Tx(cursor)
@@ -122,7 +166,7 @@ class DuckDBStore:
                 publish(versions, frozenset(tx.touched_candidates))
 
     def _bump_versions(self, tx: Tx) -> dict[int, int]:
-        """Add one to each touched school's version (an UPDATE; an upsert costs twice as much)."""
+        """Add one to each changed school's version (an UPDATE; an upsert costs twice as much)."""
         if not tx.touched:
             return {}
         touched = sorted(tx.touched)
@@ -138,6 +182,17 @@ class DuckDBStore:
 
     def versions(self) -> dict[int, int]:
         return {int(s): int(v) for s, v in self.query("SELECT school_id, version FROM school_versions")}
+
+    def export_parquet(self, staging: Path, secret: dict[str, list[str]],
+                       partitioned: dict[str, tuple[str, str]]) -> dict:
+        """Every table as Parquet under ``staging``, inside one read transaction so that the
+        files agree; ``secret`` columns are left out, ``partitioned`` tables split by a column."""
+        with self.read() as reader:
+            reader._run("BEGIN TRANSACTION", None)
+            try:
+                return _export_tables(reader, staging, secret, partitioned)
+            finally:
+                reader._run("ROLLBACK", None)
 
     def checkpoint(self) -> None:
         with self._write_lock, self._conn_lock:
@@ -156,3 +211,30 @@ class DuckDBStore:
                     if time.monotonic() > until:
                         raise
                     time.sleep(0.05)
+
+
+def sql_literal(text: str | Path) -> str:
+    """A path as an SQL string literal (COPY TO and read_parquet take no parameters)."""
+    return "'" + str(text).replace("'", "''") + "'"
+
+
+def _export_tables(reader: Reader, staging: Path, secret_columns: dict[str, list[str]],
+                   partitioned: dict[str, tuple[str, str]]) -> dict:
+    names = [r[0] for r in reader.all(
+        "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
+        "AND schema_name = 'main' ORDER BY table_name")]
+    tables = {}
+    for name in names:
+        rows = int(reader.one(f"SELECT count(*) FROM {name}")[0])
+        secret = secret_columns.get(name, [])
+        source = f"SELECT * EXCLUDE ({', '.join(secret)}) FROM {name}" if secret else f"SELECT * FROM {name}"
+        partition = partitioned.get(name) if rows else None  # no rows, no partition folders: one empty file
+        if partition:
+            column, source = partition
+            reader._run(f"COPY ({source}) TO {sql_literal(staging / name)} "
+                        f"(FORMAT parquet, COMPRESSION zstd, PARTITION_BY ({column}))", None)
+        else:
+            reader._run(f"COPY ({source}) TO {sql_literal(staging / f'{name}.parquet')} "
+                        "(FORMAT parquet, COMPRESSION zstd)", None)
+        tables[name] = {"rows": rows, "partitioned_by": partition[0] if partition else None, "without": secret}
+    return tables

@@ -6,7 +6,7 @@ import uuid
 from typing import BinaryIO
 
 from . import audit
-from .base import load_state
+from .candidate_state import load_state
 from .errors import NotFound, PermissionDenied, RuleViolation
 from .files import BlobStore, check_content
 from .model import Actor, CandidatePage, Event, ExamPart, Role
@@ -43,20 +43,21 @@ class TaskService:
         the download is written to the activity log ("Oppgavefil lastet ned")."""
         if actor.role is not Role.CANDIDATE:
             raise PermissionDenied()
-        with self.store.read() as cur:
-            state = load_state(cur, actor.candidate_id)
-            row = cur.execute("""SELECT t.name, t.size, t.sha256, t.subject_code, t.part FROM tasks t
-                                 JOIN exam_groups g ON g.subject_code = t.subject_code
-                                 WHERE t.id = ? AND g.id = ?""", [task_id, state.group_id]).fetchone()
+        with self.store.read() as reader:
+            state = load_state(reader, actor.candidate_id)
+            row = reader.one("""SELECT t.name, t.size, t.sha256, t.subject_code, t.part FROM tasks t
+                                JOIN exam_groups g ON g.subject_code = t.subject_code
+                                WHERE t.id = ? AND g.id = ?""", [task_id, state.group_id])
         if candidate_page(state, session_id, self.clock.now()) is not CandidatePage.TASK:
             raise RuleViolation("error.no_access")
         if row is None or ExamPart(row[4]) is not (ExamPart.PART_2 if state.two_part else ExamPart.WHOLE):
             raise NotFound("error.file_unknown")
         with self.store.write() as tx:
             snapshot = audit.snapshot(state)
-            audit.record(tx, actor, Event.TASK_DOWNLOADED, self.clock.db_now(), candidate_id=state.candidate_id,
-                         school_id=state.school_id, detail=row[0], session_id=session_id,
-                         before=snapshot, after=snapshot)
+            audit.record(tx, audit.Entry(actor, Event.TASK_DOWNLOADED, self.clock.db_now(),
+                                         candidate_id=state.candidate_id, school_id=state.school_id, detail=row[0],
+                                         session_id=session_id, before=snapshot, after=snapshot))
+            tx.changed(state.school_id, state.candidate_id)  # "Se logg" shows the download
         return row[0], row[1], self.blobs.open(row[2])
 
     def referenced_blobs(self) -> set[str]:

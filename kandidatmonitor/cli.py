@@ -7,8 +7,8 @@ import json
 import sys
 from pathlib import Path
 
-from .clock import Clock, FrozenClock, OSLO, parse_now
-from .errors import InvalidInput, StoreError
+from services.clock import OSLO, Clock, FrozenClock, parse_now
+from services.errors import InvalidInput, StoreError
 
 DEFAULT_DB = "data/demo.duckdb"
 
@@ -18,7 +18,7 @@ def _now(text: str | None) -> dt.datetime | None:
 
 
 def cmd_demo(args) -> int:
-    from .demo import build_demo, demo_exam_date
+    from services.demo import build_demo, demo_exam_date
 
     now = _now(args.now) or Clock().now()
     if args.if_stale and demo_exam_date(args.db) == now.date():
@@ -44,8 +44,8 @@ def cmd_serve(args) -> int:
 def cmd_export(args) -> int:
     """Write a Parquet snapshot. While ``serve`` holds the database (DuckDB admits one
     process), the server writes it; otherwise the file is opened read-only here."""
-    from .export import export_snapshot, server_file
-    from .store import DuckDBStore
+    from services.export import export_snapshot, server_file
+    from services.store import DuckDBStore
 
     target = str(Path(args.to).resolve())
     announced = server_file(args.db)
@@ -81,8 +81,8 @@ def _export_via_server(announced: Path, target: str) -> dict | None:
 
 
 def cmd_import(args) -> int:
-    from .model import system_actor
-    from .system import Services
+    from services.model import system_actor
+    from services.wiring import Services
 
     date = dt.date.fromisoformat(args.date) if args.date else None
     clock = FrozenClock(dt.datetime.combine(date, dt.time(8), OSLO)) if date else Clock()
@@ -109,7 +109,9 @@ def cmd_simulate(args) -> int:
     demo candidates who have not logged in yet (``demo`` lists them beside the database)."""
     import asyncio
 
-    from .simulate import numbers_file, simulate
+    from services.demo import numbers_file
+
+    from .simulate import simulate
 
     source = Path(args.numbers) if args.numbers else numbers_file(args.db)
     if not source.exists():

@@ -15,7 +15,7 @@ from .heartbeat import HeartbeatBuffer
 from .importer import ImportService
 from .queries import QueryService
 from .store import DuckDBStore
-from .tasks import TaskService
+from .exam_tasks import TaskService
 
 
 class Services:

@@ -11,11 +11,11 @@ import dataclasses
 import json
 import random
 import time
-from pathlib import Path
 
 import aiohttp
 
-from .rules import HEARTBEAT_INTERVAL_S
+from services.demo import one_page_pdf
+from services.rules import HEARTBEAT_INTERVAL_S
 
 API = "/kandidat/api"
 
@@ -112,8 +112,6 @@ class Tally:
 async def simulate(url: str, numbers: list[str], password: str, rate: float, answer_after: tuple[float, float],
                    day_password: str | None = None, report_every: float = 10.0) -> Tally:
     """Log ``numbers`` in at ``rate`` per second and play each candidate's morning."""
-    from .demo import one_page_pdf
-
     tally = Tally()
 
     async def candidate(http: aiohttp.ClientSession, polls: aiohttp.ClientSession, number: str) -> None:
@@ -159,7 +157,3 @@ async def simulate(url: str, numbers: list[str], password: str, rate: float, ans
         reporter.cancel()
     return tally
 
-
-def numbers_file(db: str | Path) -> Path:
-    """Where ``kandidatmonitor demo`` lists the candidate numbers that have not logged in yet."""
-    return Path(f"{db}.kandidatnumre.txt")

@@ -1,0 +1,20 @@
+"""The candidate module's paths, cookie and limits, shared by its handlers."""
+from __future__ import annotations
+
+from pathlib import Path
+
+COOKIE = "kandidat"
+COOKIE_DAYS = 1
+KEEP_ALIVE_S = 50.0  # a comment on an idle status stream: proxies commonly drop one idle for 60 s
+PAGE = "/kandidat"
+API = f"{PAGE}/api"
+HERE = Path(__file__).parent
+API_HEADERS = (("Cache-Control", "no-store"), ("X-Content-Type-Options", "nosniff"))  # on every answer
+JSON_TYPE = "application/json; charset=utf-8"
+SPOOL_BYTES = 1 << 20  # an upload is kept in memory up to this size, then on disk
+# Texts the page shows besides the candidate.* ones: the same words as "Lever for kandidat".
+SHARED_TEXTS = ("ui.accepted_types", "ui.upload_counter", "ui.tab_errors", "ui.tab_uploaded", "ui.delivered_files",
+                "ui.delete", "ui.deliver_all", "ui.col_file", "ui.col_size", "ui.col_uploaded", "ui.download",
+                "file.too_large", "file.too_many", "file.batch_too_large", "file.invalid_type")
+CLIENT_HINTS = {"platform": "Sec-CH-UA-Platform", "platform_version": "Sec-CH-UA-Platform-Version",
+                "model": "Sec-CH-UA-Model", "mobile": "Sec-CH-UA-Mobile"}

@@ -1,0 +1,64 @@
+"""Building a demo database: atomically, and the list of candidates who may still log in."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+
+from ..clock import OSLO, Clock
+from ..files import BlobStore, blob_root
+from ..store import DuckDBStore, Store
+from .catalogue import SIZES
+from .world import WorldBuilder
+
+
+def build_demo(path: str | Path, size: str = "small", seed: int = 1, now: dt.datetime | None = None) -> dict:
+    """Write a fresh demo database at ``path`` (atomically replacing any old one)."""
+    started = time.perf_counter()
+    now = (now or Clock().now()).astimezone(OSLO)
+    path = Path(path)
+    tmp = path.with_name(path.name + ".building")
+    for stale in (tmp, Path(str(tmp) + ".wal")):
+        stale.unlink(missing_ok=True)
+    store = DuckDBStore(tmp)
+    try:
+        stats = WorldBuilder(store, SIZES[size], seed, now, BlobStore(blob_root(path))).run()
+        store.checkpoint()
+        write_waiting_numbers(store, path, seed)
+    finally:
+        store.close()
+    Path(str(path) + ".wal").unlink(missing_ok=True)
+    os.replace(tmp, path)
+    stats["seconds"] = round(time.perf_counter() - started, 2)
+    return stats
+
+
+def write_waiting_numbers(store: Store, path: Path, seed: int) -> None:
+    """List, beside the database, the demo candidates who may still log in (none yet, no
+    absence, block or delivery), shuffled: ``kandidatmonitor simulate`` plays them."""
+    numbers = [n for (n,) in store.query(
+        """SELECT c.number FROM candidates c JOIN candidate_state cs ON cs.candidate_id = c.id
+           WHERE NOT c.deleted AND cs.latest_session_id IS NULL AND cs.absence IS NULL AND NOT cs.blocked
+             AND cs.progress_2 NOT IN ('DELIVERED', 'SENT_BY_POST') ORDER BY c.number""")]
+    np.random.default_rng(seed).shuffle(numbers)
+    numbers_file(path).write_text("\n".join(numbers) + "\n", "utf-8")
+
+
+def numbers_file(db: str | Path) -> Path:
+    """Where ``kandidatmonitor demo`` lists the candidate numbers that have not logged in yet."""
+    return Path(f"{db}.kandidatnumre.txt")
+
+
+def demo_exam_date(path: str | Path) -> dt.date | None:
+    """The exam day a demo database was built for, or None if there is none."""
+    if not Path(path).exists():
+        return None
+    store = DuckDBStore(path, read_only=True)
+    try:
+        row = store.query("SELECT value FROM meta WHERE key = 'exam_date'")
+    finally:
+        store.close()
+    return dt.date.fromisoformat(row[0][0]) if row else None

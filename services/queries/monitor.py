@@ -1,0 +1,165 @@
+"""The monitor page (SPEC §8): a school's candidates in the actor's scope, filtered, counted
+and paged. One query reads the school's rows (cached by school version); filters, counts and
+the page are cut from them in Python (docs/decisions.md)."""
+from __future__ import annotations
+
+import dataclasses
+import functools
+import math
+
+from ..candidate_state import COLUMNS, FROM, state_from_row, state_row_type
+from ..clock import to_db
+from ..model import AccessStatus, Action, Actor, Progress
+from ..rules import allowed_actions, grant_label_action
+from ..rules_sql import ACCESS_SQL, CAN_GRANT_SQL
+from ..scope import check_school, group_params, in_groups
+from ..store import Dialect
+from .read_model import ReadModel
+
+PAGE_SIZE = 50
+
+SchoolRow = state_row_type("SchoolRow", "group_name", "subject_code", "subject_name", "latest_ip", "access",
+                           "can_grant")
+
+
+@functools.cache
+def school_rows_sql(dialect: Dialect) -> str:
+    return f"""
+SELECT {COLUMNS},
+       g.name AS group_name, s.code AS subject_code, s.name AS subject_name, cs.latest_ip,
+       {ACCESS_SQL} AS access, {CAN_GRANT_SQL} AS can_grant
+{FROM}
+WHERE cs.school_id = $school AND NOT c.deleted AND {in_groups(dialect, "cs.group_id")}
+ORDER BY c.number"""
+
+
+@dataclasses.dataclass(frozen=True)
+class MonitorFilter:
+    """What the monitor page asks for (SPEC §8). ``access=WAITING`` means "can be granted"."""
+
+    school_id: int
+    search: str = ""
+    group_id: int | None = None
+    progress: Progress | None = None
+    access: AccessStatus | None = None
+    page: int = 1
+    page_size: int = PAGE_SIZE
+
+    @property
+    def active_filters(self) -> int:
+        """The n of "Nullstill filter (n)"."""
+        return sum(x is not None for x in (self.group_id, self.progress, self.access)) + bool(self.search.strip())
+
+
+@dataclasses.dataclass(frozen=True)
+class MonitorRow:
+    candidate_id: int
+    number: str
+    name: str
+    group_id: int
+    group_name: str
+    subject_code: str
+    subject_name: str
+    two_part: bool
+    access: AccessStatus
+    progress_1: Progress | None  # None on one-part exams and when absent
+    progress_2: Progress | None  # None when absent (absence hides progress)
+    latest_ip: str | None
+    grant_action: Action | None  # Gi tilgang / Gi tilgang på nytt, in the Tilgang column
+    actions: tuple[Action, ...]  # "Flere valg"
+    finished: bool  # green row
+
+
+@dataclasses.dataclass(frozen=True)
+class MonitorPage:
+    rows: list[MonitorRow]
+    matching: int  # X of "Viser X av Y kandidater"
+    total: int  # Y
+    waiting: int  # candidates that can be granted access now (the notice)
+    page: int
+    pages: int
+    has_one_part: bool
+    has_two_part: bool
+
+
+class MonitorQueries(ReadModel):
+    def monitor_page(self, actor: Actor, f: MonitorFilter) -> MonitorPage:
+        """The page for ``f``, cut from the school's rows (cached with them)."""
+        key, rows = self._school_rows(actor, f.school_id)
+        if key is None:
+            return _cut_page(rows, f)
+        return self._pages.get((key, f), lambda: _cut_page(rows, f))
+
+    def monitor_rows(self, actor: Actor, f: MonitorFilter) -> list[MonitorRow]:
+        """Every row that matches the filters, unpaged (the monitor's CSV/Excel export)."""
+        matches = _matcher(f)
+        return [_monitor_row(r) for r in self._school_rows(actor, f.school_id)[1] if matches(r)]
+
+    def _school_rows(self, actor: Actor, school_id: int) -> tuple[tuple | None, list]:
+        """(cache key, rows): the school's rows in the actor's scope, cached by (school,
+        version, clock epoch, groups). The version is read before the query, so a change
+        that lands during it is stored under the older version and read again on the next
+        look."""
+        check_school(actor, school_id)
+        params = {"school": school_id, "now": to_db(self.clock.now()), **group_params(actor)}
+        if self.feed is None:
+            return None, self._read_school_rows(params)
+        groups = None if params["all_groups"] else tuple(params["groups"])
+        key = (school_id, self.feed.version(school_id), self._epoch(), groups)
+        return key, self._cache.get(key, lambda: self._read_school_rows(params))
+
+    def _read_school_rows(self, params: dict) -> list:
+        with self.store.read() as reader:
+            rows = reader.rows(SchoolRow, school_rows_sql(self.store.dialect), params)
+        self.school_reads += 1
+        return rows
+
+
+def _cut_page(rows: list, f: MonitorFilter) -> MonitorPage:
+    matches = _matcher(f)
+    matching = [r for r in rows if matches(r)]
+    pages = max(1, math.ceil(len(matching) / f.page_size))
+    page = min(max(1, f.page), pages)
+    shown = matching[(page - 1) * f.page_size: page * f.page_size]
+    two_part = sum(bool(r.two_part) for r in rows)
+    return MonitorPage(rows=[_monitor_row(r) for r in shown], matching=len(matching), total=len(rows),
+                       waiting=sum(bool(r.can_grant) for r in rows), page=page, pages=pages,
+                       has_one_part=two_part < len(rows), has_two_part=two_part > 0)
+
+
+def _monitor_row(r) -> MonitorRow:
+    state = state_from_row(r)
+    hidden = state.absence is not None
+    return MonitorRow(
+        candidate_id=state.candidate_id, number=state.number, name=state.name,
+        group_id=state.group_id, group_name=r.group_name, subject_code=r.subject_code,
+        subject_name=r.subject_name, two_part=state.two_part, access=AccessStatus(r.access),
+        progress_1=None if hidden else state.progress_1,
+        progress_2=None if hidden else state.progress_2, latest_ip=r.latest_ip,
+        grant_action=grant_label_action(state), actions=tuple(allowed_actions(state)),
+        finished=state.finished and not hidden,
+    )
+
+
+def _matcher(f: MonitorFilter):
+    """The monitor's filters as a predicate over a ``SchoolRow`` (SPEC §8).
+
+    "Venter på tilgang" matches everyone who can be granted access; a progress filter
+    matches either part of a two-part exam and never an absent candidate.
+    """
+    q = f.search.strip().lower()
+    progress = Progress(f.progress).value if f.progress is not None else None
+    access = AccessStatus(f.access) if f.access is not None else None
+
+    def matches(r) -> bool:
+        if q and q not in r.number.lower() and q not in r.name.lower():
+            return False
+        if f.group_id is not None and r.group_id != f.group_id:
+            return False
+        if progress is not None and (r.absence is not None or progress not in (r.progress_1, r.progress_2)):
+            return False
+        if access is AccessStatus.WAITING:
+            return bool(r.can_grant)
+        return access is None or r.access == access.value
+
+    return matches
