@@ -1,36 +1,12 @@
-"""The exam-morning rush on the candidate module (issue 5), over real HTTP on loopback.
+"""The exam-morning rush on the candidate module, over real HTTP on loopback.
 
     python -m bench.candidates [--candidates 18500] [--rate 300] [--grants 300]
 
-1. A national demo database of this morning (08:45, 200,000 candidates) is built fresh.
-2. The app is served in this process (one process, DuckDB), its clock at 09:05.
-3. Two client processes log ``--candidates`` candidates in at ``--rate`` per second over a
-   pool of 160 connections per client, scheduled open-loop: a login's latency counts from
-   the moment it was due, so a server that falls behind shows it. Every candidate logged in
-   then keeps its status stream (server-sent events) open on its own connection and sends a
-   heartbeat every 15 s over a pool of 192 connections per client, as the page does. All of
-   it goes over plain keep-alive HTTP/1.1 (``Wire``) from 16 loopback addresses per client,
-   so that the load generator's CPU does not crowd the server's on this 2-core machine.
-4. With everyone connected: server memory per connected candidate (this process's RSS
-   against before the rush; DuckDB's own buffers reported beside it), the server's CPU
-   and heartbeat round-trip times (a heartbeat is in the monitor's view once it is
-   answered).
-5. ``--grants`` candidates are granted access, 20 per second, through the service the
-   monitor's button calls; the time until that candidate's status stream sends the new
-   page is the grant-to-candidate-page latency.
-6. How late the server's event loop runs a callback (``event_loop_lag``), and the garbage
-   collector's pauses (``garbage_collections``): in the rush, with everyone connected (that
-   window ends before the memory reading, whose full collection would pause the server) and
-   while the grants are given.
-7. The CPU the rush used: the server's by thread and per login, and the clients'. On this
-   machine latency varies from run to run with the host's load; CPU per login does not
-   (within ±3 % over a dozen runs of one code), so that is the figure to compare changes by.
-
-The server runs on uvloop, as ``kandidatmonitor serve`` does. Why 18,500 and not 20,000
-connected: this machine's hard limit is 20,000 open files per process (``ulimit -Hn``) and
-it cannot be raised without root capabilities; the server needs a socket per open
-status stream, the clients' pooled connections for logins and heartbeats (704) and its own
-files. Figures are printed, never asserted.
+A fresh national demo (08:45) served in this process on uvloop, two client processes that
+log candidates in open-loop (latency from when each was due), keep their status streams
+open and send heartbeats, then grants at 20 a second. Prints logins/s and latencies, memory
+and CPU per connected candidate, heartbeat and grant-to-page times, event-loop lag and GC
+pauses. What each step measures and why 18,500: docs/benchmarks.md.
 """
 from __future__ import annotations
 

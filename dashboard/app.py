@@ -20,6 +20,7 @@ from services.wiring import Services
 from . import admin, downloads, kandidat
 from .auth import HomeHandler, StaffAuth
 from .live import LiveHub
+from .panel_private import forget_session_views
 from .pages.monitor import PATH as MONITOR, monitor_page
 from .pages.deliver import PATH as DELIVER, deliver_page
 from .pages.download import PATH as DOWNLOAD, download_page
@@ -63,19 +64,8 @@ class App:
 
 def session_page(page):
     """Every served page: release what Panel keeps of the session once it ends."""
-    pn.state.on_session_destroyed(release_session_views)
+    pn.state.on_session_destroyed(forget_session_views)
     return page
-
-
-def release_session_views(session_context) -> None:
-    """Panel keeps each session's NotificationArea (there for the disconnect notice) in
-    ``state._views`` after the session is destroyed, and with it the whole Document: every
-    closed monitor stayed in memory (bench/live.py counts live Documents). Drop this
-    document's entries."""
-    doc = session_context._document
-    for ref, view in list(pn.state._views.items()):
-        if view[2] is doc:
-            pn.state._views.pop(ref, None)
 
 
 def use_uvloop() -> None:

@@ -18,7 +18,6 @@ class ChangeFeed:
         self._versions: dict[int, int] = {}
         self._listeners: list[Listener] = []
         self._candidate_listeners: list[CandidateListener] = []
-        self._changed = threading.Condition(self._lock)
 
     def publish(self, versions: dict[int, int], candidates: frozenset[int] = frozenset()) -> None:
         """Called by the store after commit with the new version of each touched school and
@@ -29,7 +28,6 @@ class ChangeFeed:
                     self._versions[school] = version
             listeners = list(self._listeners)
             candidate_listeners = list(self._candidate_listeners) if candidates else []
-            self._changed.notify_all()
         for listener in listeners:
             listener(versions)
         for candidate_listener in candidate_listeners:
@@ -69,9 +67,3 @@ class ChangeFeed:
         """Start from the versions already in the database."""
         with self._lock:
             self._versions.update(versions)
-
-    def wait_for_change(self, school_id: int, seen: int, timeout: float) -> int:
-        """Block until ``school_id`` passes version ``seen`` or ``timeout`` runs out."""
-        with self._changed:
-            self._changed.wait_for(lambda: self._versions.get(school_id, 0) > seen, timeout)
-            return self._versions.get(school_id, 0)

@@ -363,11 +363,3 @@ CATALOGUES = {"nb": NB}
 def label(key: object, lang: str = "nb") -> str:
     """The user-facing text for ``key``; a missing key is a bug, so it raises."""
     return CATALOGUES[lang][_key(key)]
-
-
-def key_of(text: str, kind: type[Enum], lang: str = "nb") -> Enum:
-    """Reverse look-up for filters that receive a label."""
-    for member in kind:
-        if CATALOGUES[lang].get(_key(member)) == text:
-            return member
-    raise KeyError(text)

@@ -202,9 +202,6 @@ class Actor:
         with a scope of whole schools (not an invigilator's groups)."""
         return self.role.sees_overview and self.scope.group_ids is None
 
-    def with_ip(self, ip: str | None) -> "Actor":
-        return dataclasses.replace(self, ip=ip)
-
 
 def system_actor(name: str = "System") -> Actor:
     return Actor(user_id="system", name=name, role=Role.SYSTEM, scope=ALL)

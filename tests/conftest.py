@@ -1,5 +1,9 @@
+"""Fixtures shared by the tiers: unit/ (pure), services/ (real DuckDB), ui/ (served app,
+real HTTP, Chromium). Each test is marked with its tier, so ``pytest -m unit`` is the fast
+inner loop and ``make test`` runs them all."""
 from __future__ import annotations
 
+from pathlib import Path
 
 import pytest
 
@@ -10,6 +14,16 @@ from services.wiring import Services
 
 from .served import Served
 from .world import at, build_world, candidate_id, copy_world
+
+
+TIERS = ("unit", "services", "ui")
+
+
+def pytest_collection_modifyitems(items) -> None:
+    for item in items:
+        tier = Path(item.fspath).parent.name
+        if tier in TIERS:
+            item.add_marker(tier)
 
 
 @pytest.fixture(scope="session")

@@ -9,12 +9,13 @@ from __future__ import annotations
 import html
 
 import pandas as pd
-import panel as pn
 from panel.viewable import Viewer
 
 from services.labels import label
 from services.model import Action
 from services.queries import MonitorPage, MonitorRow
+
+from ..panel_private import UnstyledTabulator
 
 ACCESS = label("column.access")
 CANDIDATE = label("ui.column_candidate")
@@ -88,15 +89,6 @@ def record(row: MonitorRow, page: MonitorPage, show_ip: bool) -> dict:
             **progress_columns(row, page.has_one_part, page.has_two_part),
             **({IP: row.latest_ip or ""} if show_ip else {}),
             ACTION: f'<button class="km-more" type="button">{html.escape(label("ui.more_actions"))} ▾</button>'}
-
-
-class UnstyledTabulator(pn.widgets.Tabulator):
-    """A Tabulator that skips the pandas Styler pass Panel runs after every patch (a new
-    Styler per call: a third of the server's time with 30 live sessions). Rows here are
-    coloured by CSS, so there is nothing for it to compute."""
-
-    def _update_style(self, recompute=True):
-        return None
 
 
 class CandidateTable(Viewer):

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import TYPE_CHECKING
-
 import numpy as np
 import pandas as pd
 
@@ -18,14 +16,12 @@ from ..model import Role, SessionState
 from ..rules_sql import refresh_progress
 from .catalogue import USER_AGENTS
 
-if TYPE_CHECKING:
-    from .world import WorldBuilder
-
 ENDED, AUTHORIZED, WAITING = SessionState.ENDED.value, SessionState.AUTHORIZED.value, SessionState.WAITING.value
 
 
 class ExamDay:
-    def __init__(self, world: WorldBuilder, cands: pd.DataFrame, groups: pd.DataFrame):
+    def __init__(self, world, cands: pd.DataFrame, groups: pd.DataFrame):
+        """``world``: the ``WorldBuilder`` whose generator, clock offsets and writers the day uses."""
         self.w, self.rng, self.n = world, world.rng, len(cands)
         self.cands = cands
         g = groups.set_index("id").loc[cands["group_id"]].reset_index()

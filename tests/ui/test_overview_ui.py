@@ -6,8 +6,8 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from .served import ARTIFACTS, log_in
-from .world import at
+from ..served import ARTIFACTS, log_in
+from ..world import at
 
 LIVE = 5_000  # ms: the overview refreshes at most every 2 s; the rest is for a slow CI machine
 
@@ -96,7 +96,7 @@ def test_school_names_are_shown_as_text(served, page):
     hostile = '<img src=x onerror=alert(1)> skole'
     with served.services.store.write() as tx:
         tx.execute("UPDATE schools SET name = ? WHERE id = 2", [hostile])
-        tx.touch(2)
+        tx.changed(2)
     log_in(page, served.url, "statsforvalter", path="/oversikt", shows="Kandidater")
     expect(schools(page).filter(has_text=hostile)).to_have_count(1)
     expect(page.locator(".km-schools img")).to_have_count(0)

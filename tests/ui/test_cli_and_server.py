@@ -16,9 +16,9 @@ import pandas as pd
 import pytest
 from playwright.sync_api import expect
 
-from .served import ARTIFACTS, free_port
+from ..served import ARTIFACTS, free_port
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CLI = [sys.executable, "-m", "kandidatmonitor.cli"]
 
 

@@ -9,8 +9,8 @@ from playwright.sync_api import Page, expect
 
 from services import rules
 
-from .served import ARTIFACTS, Served, log_in
-from .world import at, candidate_id, docx, pdf, png
+from ..served import ARTIFACTS, Served, log_in
+from ..world import at, candidate_id, docx, pdf, png
 
 LIVE = 3_000
 

@@ -10,8 +10,8 @@ from services.errors import NotFound, PermissionDenied, RuleViolation
 from services.model import Absence, ExamPart
 from services.queries import MonitorFilter
 
-from .conftest import open_world
-from .world import assert_consistent, at, most_sessions_with_access, pdf
+from ..conftest import open_world
+from ..world import assert_consistent, at, most_sessions_with_access, pdf
 
 NUMBERS = ["101AAA-V", "102BBB-V", "201CCC-V"]
 candidates = st.sampled_from(NUMBERS)

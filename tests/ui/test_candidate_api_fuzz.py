@@ -16,9 +16,9 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 
-from .world import at
+from ..world import at
 
-SPEC = Path(__file__).resolve().parents[1] / "dashboard" / "kandidat" / "openapi.yaml"
+SPEC = Path(__file__).resolve().parents[2] / "dashboard" / "kandidat" / "openapi.yaml"
 schema = schemathesis.openapi.from_path(SPEC)
 
 

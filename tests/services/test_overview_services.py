@@ -7,7 +7,7 @@ from services.errors import PermissionDenied
 from services.model import Absence, ExamPart, OverviewStatus
 from services.queries import MonitorFilter, OverviewFilter, QueryService
 
-from .world import at, pdf
+from ..world import at, pdf
 
 S = OverviewStatus
 

@@ -9,7 +9,7 @@ from services.errors import InvalidInput, PermissionDenied
 from services.model import AccessStatus
 from services.queries import MonitorFilter
 
-from .world import at
+from ..world import at
 
 def page(world, actor, **filters):
     return world.queries.monitor_page(actor, MonitorFilter(school_id=1, **filters))

@@ -7,7 +7,7 @@ from services.errors import InvalidInput, NotFound, PermissionDenied, RuleViolat
 from services.model import Absence, AccessStatus
 from services.queries import MonitorFilter
 
-from .world import CSV, at, pdf
+from ..world import CSV, at, pdf
 
 
 def test_invigilator_sees_only_their_groups(desk):

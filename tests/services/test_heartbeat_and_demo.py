@@ -13,7 +13,7 @@ from services.model import AccessStatus
 from services.queries import MonitorFilter
 from services.wiring import Services
 
-from .world import assert_consistent, at, most_sessions_with_access
+from ..world import assert_consistent, at, most_sessions_with_access
 
 
 def test_heartbeats_are_buffered_then_flushed_in_one_batch(desk):

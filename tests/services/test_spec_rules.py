@@ -9,7 +9,7 @@ from services.labels import label
 from services.model import Absence, AccessStatus, Action, ExamPart, Progress
 from services.queries import MonitorFilter
 
-from .world import at, docx, pdf
+from ..world import at, docx, pdf
 
 
 def _nothing(d, n):

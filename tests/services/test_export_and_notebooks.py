@@ -19,9 +19,9 @@ from services.model import Absence, system_actor
 from services.queries import MonitorFilter
 from services.wiring import Services
 
-from .world import at
+from ..world import at
 
-NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))
+NOTEBOOKS = sorted((Path(__file__).resolve().parents[2] / "notebooks").glob("*.ipynb"))
 
 
 def test_snapshot_has_every_table_without_credentials_and_reads_back_the_same(world, desk, tmp_path):
