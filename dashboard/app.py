@@ -82,18 +82,9 @@ def use_uvloop() -> None:
 
 
 def tune_gc() -> None:
-    """Fewer full garbage collections in a serving process. A full collection stops every
-    thread while it walks every live object, and each connected candidate keeps many (its
-    connection, stream, handler, futures). With Python's defaults the rush ran one
-    every 2.7 s, growing from 0.03 to 0.5 s as candidates connected: the slowest logins and
-    heartbeats of ``bench.candidates`` were these pauses. What was loaded before serving is
-    frozen (never garbage, never walked again); the young generation is larger, so that the
-    objects of requests in flight die young instead of being promoted and walked in full
-    collections. A middle collection walks what the young ones promoted since the last one
-    (a connected candidate's objects, once): after 20 young ones that was ~1M objects at the
-    end of the rush, a 1.7 s pause; after 4, at most 0.5 s, five times as often. Full
-    collections come every 2,000 young ones, as before. Cyclic garbage is still collected,
-    later."""
+    """Shorter and rarer garbage-collection pauses in a serving process, whose connected
+    candidates keep many objects each: what was loaded is frozen, the young generation is
+    larger, middle collections come every 4 young ones (docs/decisions.md: garbage collection)."""
     import gc
 
     gc.collect()  # garbage first, so none is frozen
@@ -112,9 +103,8 @@ def serve(db_path: str, port: int = 5006, address: str = "localhost", clock: Clo
     """Serve the pages. ``trust_proxy``: honour X-Forwarded-For (only behind our own proxy,
     or any client could write its own IP into the activity log)."""
     configure_panel()
-    # The event loop gives up the GIL at every socket read and write; with worker threads
-    # busy (passwords, DuckDB) it waits up to the switch interval (5 ms) to get it back,
-    # which capped the candidate API at ~70 requests a second (bench/candidates.py).
+    # The event loop gives up the GIL at every socket read and write: a short switch interval
+    # lets it back in soon while worker threads are busy (docs/decisions.md: switch interval).
     sys.setswitchinterval(0.0005)
     app = App(db_path, clock, tick_s=tick_s)
     secret = os.environ.get("KANDIDATMONITOR_COOKIE_SECRET") or secrets.token_urlsafe(32)

@@ -81,8 +81,7 @@ class AccessService(CandidateService):
             tx.execute("INSERT INTO session_ips SELECT unnest($1), unnest($2), $3, $3",
                        [[sid for sid, _ in with_ip], [ip for _, ip in with_ip], now])
         last = {after.candidate_id: (after, r.actor.ip) for r, after, _ in sessions}  # one update per candidate
-        # One UPDATE for the batch: DuckDB pays per statement and per row group touched, so
-        # 20 logins cost about what 4 single updates do (bench/candidates.py).
+        # One UPDATE for the batch: DuckDB pays per statement and per row group touched.
         tx.execute(
             """UPDATE candidate_state AS cs SET latest_session_id = u.sid, latest_ip = u.ip,
                    waiting_session_id = u.waiting, updated_at = $5

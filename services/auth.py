@@ -1,13 +1,8 @@
 """Staff users, roles and scopes; candidate credentials; password hashing.
 
 Passwords are hashed with scrypt (memory-hard, in the standard library) and a random
-salt per hash. Staff passwords cost 2^14 (about 75 ms on this 2-core machine). Candidate
-passwords are machine-made one-day credentials (Feide in production), locked after five
-failures per number; they cost 2^9 (512 KB, about 1 ms), because on an exam morning tens of
-thousands of candidates log in within half an hour: at 2^14 two cores check no more than
-about 27 passwords a second, and at 2^10 (2 ms) scrypt alone took half of both cores at 250
-logins a second (bench/candidates.py). A stolen database still costs an attacker scrypt per
-guess, and the credentials are worth nothing after the day. Scope rows point at groups,
+salt per hash: staff passwords at cost 2^14, candidates' one-day credentials at 2^9, so that
+an exam morning's rush can be checked at all (docs/decisions.md: password cost). Scope rows point at groups,
 schools, municipalities or counties and are resolved into the schools (and, for
 invigilators, groups) an ``Actor`` may touch.
 """

@@ -4,9 +4,13 @@ from __future__ import annotations
 import html
 
 import panel as pn
+from panel.viewable import Viewer
 
 from services.labels import label
 from services.model import Actor
+from services.wiring import Services
+
+from ..auth import session_actor
 
 CSS = """
 .km-header { display: flex; justify-content: space-between; align-items: baseline; width: 100%; }
@@ -33,3 +37,13 @@ def staff_links(actor: Actor, current: str) -> dict[str, str]:
     """The other staff pages this user can use (the overview only for whole schools)."""
     return {label(key): path for key, path in PAGES
             if path != current and (path != "/oversikt" or actor.sees_overview)}
+
+
+class StaffPage(Viewer):
+    """A staff page: the services, the signed-in actor, and the heading with the menu."""
+
+    def __init__(self, services: Services, title: str, path: str, **params):
+        super().__init__(**params)
+        self.services = services
+        self.actor = session_actor(services)
+        self.header = page_header(title, self.actor, staff_links(self.actor, path))

@@ -166,9 +166,7 @@ class EventsHandler(_Candidate):
     it changes (and at the exam start for a page waiting for it), on one open response. A
     page that has the current token (``etter``, or ``Last-Event-ID`` when the browser
     reconnects) is sent nothing until then; an idle stream gets a comment every 50 s.
-    A long-poll did this before, and its 370 renewals a second at 18,500 connected were
-    full requests: with everyone connected the server used 0.39-0.42 cores then and
-    0.32-0.34 with the stream (bench/candidates.py)."""
+    Cheaper than the long-poll it replaced (docs/decisions.md: status stream)."""
 
     def prepare(self) -> None:
         self.gone = asyncio.get_running_loop().create_future()

@@ -15,10 +15,9 @@ from .payloads import error_json, session_ids
 class Heartbeat:
     """``/kandidat/api/heartbeat``, answered below ``RequestHandler`` (Tornado calls this with
     the request, as it does any callable route). Every open page beats every 15 s, 1,333 a
-    second at 20,000 candidates: the exam day's busiest request. A ``RequestHandler``'s own
-    bookkeeping (default headers, a handler object and its coroutine, the access-log line)
-    cost the server 37 of 225 µs a heartbeat. The cookie check and the answers are the
-    handler's: 204, 401 or 405, errors in the API's JSON form."""
+    second at 20,000 candidates: the exam day's busiest request, so it skips a
+    ``RequestHandler``'s bookkeeping (docs/decisions.md: heartbeat route). The cookie check and
+    the answers are the handler's: 204, 401 or 405, errors in the API's JSON form."""
 
     OK = ResponseStartLine("HTTP/1.1", 204, "No Content")
 

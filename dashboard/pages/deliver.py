@@ -11,7 +11,6 @@ import html
 
 import pandas as pd
 import panel as pn
-from panel.viewable import Viewer
 
 from services.delivery import Upload
 from services.errors import ServiceError
@@ -24,7 +23,7 @@ from services.wiring import Services
 from ..auth import session_actor
 from ..components.candidate_log import kilobytes, oslo
 from ..components.file_drop import BoundedFileDropper, DropBatch, error_table, speak_norwegian
-from ..components.header import page_header, staff_links
+from ..components.header import StaffPage
 from ..downloads import file_url
 from ..live import LiveHub, Waker
 
@@ -39,13 +38,10 @@ details.km-types p { max-width: 60rem; font-size: .9em; }
 """
 
 
-class DeliverApp(Viewer):
+class DeliverApp(StaffPage):
     def __init__(self, services: Services, hub: LiveHub, **params):
-        super().__init__(**params)
-        self.services = services
-        self.actor = session_actor(services)
+        super().__init__(services, label(Action.DELIVER_ON_BEHALF), PATH, **params)
         number = (pn.state.session_args.get("kandidat") or [b""])[0].decode(errors="replace")
-        self.header = page_header(label(Action.DELIVER_ON_BEHALF), self.actor, staff_links(self.actor, PATH))
         self.message = pn.pane.Alert("", visible=False, sizing_mode="stretch_width", css_classes=["km-message"])
         try:
             self.page: DeliveryPage | None = services.queries.delivery_page(self.actor, number)

@@ -5,25 +5,20 @@ import html
 
 import pandas as pd
 import panel as pn
-from panel.viewable import Viewer
 
 from services.labels import label
 from services.wiring import Services
 
-from ..auth import session_actor
 from ..components.candidate_log import kilobytes
-from ..components.header import page_header, staff_links
+from ..components.header import StaffPage
 from ..downloads import school_zip_url
 
 PATH = "/nedlasting"
 
 
-class DownloadApp(Viewer):
+class DownloadApp(StaffPage):
     def __init__(self, services: Services, **params):
-        super().__init__(**params)
-        self.services = services
-        self.actor = session_actor(services)
-        self.header = page_header(label("ui.nav_download"), self.actor, staff_links(self.actor, PATH))
+        super().__init__(services, label("ui.nav_download"), PATH, **params)
         schools = services.queries.schools_for(self.actor)
         self.school = pn.widgets.Select(label=label("ui.choose_school"), options={f"{n} ({o})": i for i, n, o in schools},
                                         visible=len(schools) > 1, width=360)

@@ -12,7 +12,6 @@ from urllib.parse import quote
 
 import pandas as pd
 import panel as pn
-from panel.viewable import Viewer
 
 from services.delivery import Upload
 from services.errors import ServiceError
@@ -22,18 +21,15 @@ from services.wiring import Services
 
 from ..auth import session_actor
 from ..components.file_drop import BoundedFileDropper, DropBatch, error_table, speak_norwegian
-from ..components.header import page_header, staff_links
+from ..components.header import StaffPage
 from ..live import LiveHub, Waker
 
 PATH = "/gruppeopplasting"
 
 
-class GroupUploadApp(Viewer):
+class GroupUploadApp(StaffPage):
     def __init__(self, services: Services, hub: LiveHub, **params):
-        super().__init__(**params)
-        self.services = services
-        self.actor = session_actor(services)
-        self.header = page_header(label("ui.nav_group_upload"), self.actor, staff_links(self.actor, PATH))
+        super().__init__(services, label("ui.nav_group_upload"), PATH, **params)
         self.message = pn.pane.Alert("", visible=False, sizing_mode="stretch_width", css_classes=["km-message"])
         schools = services.queries.schools_for(self.actor)
         self.school = pn.widgets.Select(label=label("ui.choose_school"), options={f"{n} ({o})": i for i, n, o in schools},

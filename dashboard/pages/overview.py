@@ -10,7 +10,6 @@ import html
 
 import param
 import panel as pn
-from panel.viewable import Viewer
 
 from services.clock import OSLO
 from services.errors import PermissionDenied
@@ -19,9 +18,8 @@ from services.model import ExamPart
 from services.queries import Overview, OverviewFilter
 from services.wiring import Services
 
-from ..auth import session_actor
 from ..components.filters import OptionalSelect
-from ..components.header import CSS as HEADER_CSS, page_header, staff_links
+from ..components.header import CSS as HEADER_CSS, StaffPage
 from ..components.overview import OverviewPanels
 from ..live import LiveHub, Waker
 
@@ -44,12 +42,9 @@ class OverviewFilters(param.Parameterized):
                               subject_code=self.subject_code, part=self.part)
 
 
-class OverviewApp(Viewer):
+class OverviewApp(StaffPage):
     def __init__(self, services: Services, hub: LiveHub, **params):
-        super().__init__(**params)
-        self.services = services
-        self.actor = session_actor(services)
-        self.header = page_header(label("ui.overview_title"), self.actor, staff_links(self.actor, PATH))
+        super().__init__(services, label("ui.overview_title"), PATH, **params)
         try:
             options = services.queries.overview_options(self.actor)
         except PermissionDenied:

@@ -24,7 +24,7 @@ schema = schemathesis.openapi.from_path(SPEC)
 
 @pytest.fixture(scope="module")
 def candidate_server(world_template, tmp_path_factory):
-    from .served import Served
+    from ..served import Served
 
     served = Served(world_template, tmp_path_factory.mktemp("fuzz"), at(9, 30))
     jar = http.cookiejar.CookieJar()
