@@ -12,6 +12,7 @@ from .clock import Clock, to_db
 from .errors import PermissionDenied
 from .model import Actor, Event, Role
 from .rules import ACTIVE_GRACE_S
+from .store import Store
 
 GRANTS = (Event.ACCESS_GRANTED.value, Event.ACCESS_GRANTED_DAY_PASSWORD.value)
 STAFF_ROLES = tuple(r.value for r in Role if r.is_staff)
@@ -25,7 +26,7 @@ PLACES = """JOIN schools sc ON sc.id = c.school_id
 
 
 class Analysis:
-    def __init__(self, store, clock: Clock):
+    def __init__(self, store: Store, clock: Clock):
         self.store = store
         self.clock = clock
 

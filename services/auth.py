@@ -17,6 +17,7 @@ import threading
 
 from .errors import NotFound, PermissionDenied
 from .model import Actor, Role, Scope, ScopeKind
+from .store import Store
 
 STAFF_COST = 2**14
 CANDIDATE_COST = 2**9
@@ -72,7 +73,7 @@ _SCHOOLS_OF = {
 
 
 class AuthService:
-    def __init__(self, store):
+    def __init__(self, store: Store):
         self.store = store
 
     def add_user(self, tx, username: str, name: str, role: Role, password_hash: str,

@@ -15,13 +15,14 @@ from typing import BinaryIO
 
 from .candidate_service import CandidateService
 from .candidate_state import load_state
-from .clock import from_db
+from .clock import Clock, from_db
 from .errors import NotFound, PermissionDenied, RuleViolation
 from .files import Blob, BlobStore, check_content, safe_name, zip_names
 from .model import AccessStatus, Actor, CandidateState, Event, ExamPart, Role
 from .rules import access_status, batch_error, file_error, numbers_in_name
 from .rules_sql import refresh_progress
 from .scope import check_scope, require_staff
+from .store import Store
 
 
 @dataclasses.dataclass(frozen=True)
@@ -58,7 +59,7 @@ class BatchResult:
 
 
 class DeliveryService(CandidateService):
-    def __init__(self, store, clock, blobs: BlobStore):
+    def __init__(self, store: Store, clock: Clock, blobs: BlobStore):
         super().__init__(store, clock)
         self.blobs = blobs
 

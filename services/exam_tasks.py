@@ -7,14 +7,16 @@ from typing import BinaryIO
 
 from . import audit
 from .candidate_state import load_state
+from .clock import Clock
 from .errors import NotFound, PermissionDenied, RuleViolation
 from .files import BlobStore, check_content
 from .model import Actor, CandidatePage, Event, ExamPart, Role
 from .rules import candidate_page
+from .store import Store
 
 
 class TaskService:
-    def __init__(self, store, clock, blobs: BlobStore):
+    def __init__(self, store: Store, clock: Clock, blobs: BlobStore):
         self.store = store
         self.clock = clock
         self.blobs = blobs

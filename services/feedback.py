@@ -7,12 +7,13 @@ from .clock import Clock
 from .errors import InvalidInput
 from .labels import label
 from .model import Actor, Event
+from .store import Store
 
 MAX_FEEDBACK_CHARS = 4000
 
 
 class FeedbackService:
-    def __init__(self, store, clock: Clock):
+    def __init__(self, store: Store, clock: Clock):
         self.store = store
         self.clock = clock
 

@@ -14,12 +14,13 @@ import pandas as pd
 
 from .clock import Clock
 from .model import Event, Role
+from .store import Store
 
 log = logging.getLogger(__name__)
 
 
 class HeartbeatBuffer:
-    def __init__(self, store, clock: Clock):
+    def __init__(self, store: Store, clock: Clock):
         self.store = store
         self.clock = clock
         self._lock = threading.Lock()

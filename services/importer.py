@@ -13,11 +13,12 @@ import io
 
 from . import audit
 from .auth import CANDIDATE_COST, hash_password
-from .scope import require_staff
-from .clock import OSLO, to_db
+from .clock import OSLO, Clock, to_db
 from .errors import InvalidInput
 from .model import Actor, Event
 from .rules import CANDIDATE_NUMBER, access_starts_at
+from .scope import require_staff
+from .store import Store
 
 REQUIRED = ["skole", "gruppe", "fagkode", "kandidatnummer", "navn", "todelt"]
 YES, NO = {"ja", "j", "true", "1", "x"}, {"nei", "n", "false", "0", ""}
@@ -87,7 +88,7 @@ def parse_csv(text: str, subjects: dict[str, bool], org_nos: set[str]) -> list[I
 
 
 class ImportService:
-    def __init__(self, store, clock):
+    def __init__(self, store: Store, clock: Clock):
         self.store = store
         self.clock = clock
 
