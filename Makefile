@@ -14,7 +14,7 @@ PYTHON ?= $(shell for p in python3.12 python3.13 python3.14 python3; do \
   if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; \
   then echo $$p; break; fi; done)
 
-.PHONY: run test bench demo-national clean chromium
+.PHONY: run test bench demo-national clean chromium postgresql
 
 $(BIN)/.installed: pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.12 or newer is needed (e.g. pyenv install 3.12)"; exit 1; }
@@ -33,7 +33,14 @@ chromium:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
-test: $(BIN)/.installed chromium
+# Debian's PostgreSQL for the tests that run the services on it (the fixtures start their own
+# throwaway server; nothing is left running).
+postgresql:
+	@command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq postgresql >/dev/null; }
+
+test: $(BIN)/.installed chromium postgresql
 	$(BIN)/python -m pytest
 
 bench: $(BIN)/.installed chromium

@@ -46,7 +46,7 @@ class AccessService(CandidateService):
         now = self.clock.db_now()
         outcomes: list[tuple[str, CandidateState] | ServiceError] = []
         with self.store.write() as tx:
-            states = load_states(tx, sorted({r.actor.candidate_id for r in requests}))
+            states = load_states(tx, sorted({r.actor.candidate_id for r in requests}), self.store.dialect.for_update)
             sessions, log = [], []
             for request in requests:
                 state = states.get(request.actor.candidate_id)
@@ -73,19 +73,21 @@ class AccessService(CandidateService):
                  now, now, r.actor.ip,
                  r.user_agent, json.dumps(r.client_hints) if r.client_hints else None)
                 for r, after, waits in sessions]
-        columns = ", ".join(f"unnest(${i + 1})" for i in range(8))
+        types = ("TEXT", "INTEGER", "TEXT", "TIMESTAMP", "TIMESTAMP", "TEXT", "TEXT", "TEXT")
+        columns = ", ".join(f"unnest(${i}::{t}[])" for i, t in enumerate(types, start=1))
         tx.execute(f"""INSERT INTO login_sessions (id, candidate_id, state, started_at, last_seen_at, ip,
                            user_agent, client_hints) SELECT {columns}""", [list(c) for c in zip(*rows)])
         with_ip = [(row[0], row[5]) for row in rows if row[5]]
         if with_ip:
-            tx.execute("INSERT INTO session_ips SELECT unnest($1), unnest($2), $3, $3",
+            tx.execute("INSERT INTO session_ips SELECT unnest($1::TEXT[]), unnest($2::TEXT[]), $3::TIMESTAMP, $3::TIMESTAMP",
                        [[sid for sid, _ in with_ip], [ip for _, ip in with_ip], now])
         last = {after.candidate_id: (after, r.actor.ip) for r, after, _ in sessions}  # one update per candidate
         # One UPDATE for the batch: DuckDB pays per statement and per row group touched.
         tx.execute(
             """UPDATE candidate_state AS cs SET latest_session_id = u.sid, latest_ip = u.ip,
                    waiting_session_id = u.waiting, updated_at = $5
-               FROM (SELECT unnest($1) AS cid, unnest($2) AS sid, unnest($3) AS ip, unnest($4) AS waiting) AS u
+               FROM (SELECT unnest($1::INTEGER[]) AS cid, unnest($2::TEXT[]) AS sid, unnest($3::TEXT[]) AS ip,
+                            unnest($4::TEXT[]) AS waiting) AS u
                WHERE cs.candidate_id = u.cid""",
             [list(last), [a.latest_session_id for a, _ in last.values()], [ip for _, ip in last.values()],
              [a.waiting_session_id for a, _ in last.values()], now])

@@ -44,6 +44,7 @@ def snapshot(state: CandidateState) -> dict:
 
 COLUMNS = ("occurred_at", "candidate_id", "school_id", "event", "detail", "session_id", "actor_id", "actor_name",
            "actor_role", "actor_ip", "state_before", "state_after")
+_TYPES = ("TIMESTAMP", "INTEGER", "INTEGER", *["TEXT"] * 9)
 _INSERT = f"INSERT INTO activity_log ({', '.join(COLUMNS)})"
 
 
@@ -57,7 +58,7 @@ def record_many(tx: WriteTx, entries: list[Entry]) -> None:
     if len(rows) == 1:
         tx.execute(f"{_INSERT} VALUES ({', '.join('?' * len(COLUMNS))})", rows[0])
     else:
-        columns = ", ".join(f"unnest(${i + 1})" for i in range(len(COLUMNS)))
+        columns = ", ".join(f"unnest(${i}::{t}[])" for i, t in enumerate(_TYPES, start=1))
         tx.execute(f"{_INSERT} SELECT {columns}", [list(c) for c in zip(*rows)])
 
 

@@ -24,7 +24,7 @@ class CandidateService:
     def _changing(self, actor: Actor, candidate_id: int) -> Iterator[tuple[WriteTx, CandidateState]]:
         """Open a write transaction with the candidate's state loaded and scope checked."""
         with self.store.write() as tx:
-            state = load_state(tx, candidate_id)
+            state = load_state(tx, candidate_id, self.store.dialect.for_update)
             check_scope(actor, state)
             yield tx, state
 

@@ -58,13 +58,15 @@ def state_from_row(row, **known) -> CandidateState:
     return CandidateState(**values, **known)
 
 
-def load_state(reader: Reader, candidate_id: int) -> CandidateState:
-    row = reader.row(StateRow, _BY_ID, [candidate_id])
+def load_state(reader: Reader, candidate_id: int, lock: str = "") -> CandidateState:
+    """``lock``: the dialect's ``for_update`` inside a write transaction that changes the state."""
+    row = reader.row(StateRow, _BY_ID + lock, [candidate_id])
     if row is None:
         raise NotFound("error.not_found", str(candidate_id))
     return state_from_row(row)
 
 
-def load_states(reader: Reader, candidate_ids: list[int]) -> dict[int, CandidateState]:
-    """Many candidates' states with one query (missing ids are left out)."""
-    return {row.candidate_id: state_from_row(row) for row in reader.rows(StateRow, _BY_IDS, [candidate_ids])}
+def load_states(reader: Reader, candidate_ids: list[int], lock: str = "") -> dict[int, CandidateState]:
+    """Many candidates' states with one query (missing ids are left out), locked in id order."""
+    sql = _BY_IDS + (" ORDER BY cs.candidate_id" + lock if lock else "")
+    return {row.candidate_id: state_from_row(row) for row in reader.rows(StateRow, sql, [candidate_ids])}

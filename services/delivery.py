@@ -209,7 +209,7 @@ class DeliveryService(CandidateService):
             """SELECT g.name, c.number, c.name, g.subject_code, f.name, f.part, f.size, f.delivered_at,
                       f.delivered_by, f.sha256
                FROM files f JOIN candidates c ON c.id = f.candidate_id JOIN exam_groups g ON g.id = c.group_id
-               WHERE c.school_id = ? AND (? IS NULL OR g.id = ?) AND f.deleted_at IS NULL
+               WHERE c.school_id = ? AND (?::INTEGER IS NULL OR g.id = ?) AND f.deleted_at IS NULL
                  AND f.delivered_at IS NOT NULL AND f.sha256 IS NOT NULL
                ORDER BY g.name, c.number, f.name""", [school_id, group_id, group_id])
         names = zip_names(f"{safe_name(group)}/{safe_name(number)}/{safe_name(name)}"

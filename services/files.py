@@ -23,6 +23,7 @@ from typing import BinaryIO
 from .clock import wall_time
 from .errors import RuleViolation
 from .rules import MAX_FILE_BYTES, file_extension
+from .store import database_name, is_url
 
 CHUNK = 1 << 20
 HEAD = 64  # bytes kept for the content check
@@ -36,9 +37,12 @@ class Blob:
     head: bytes  # the first bytes, for ``check_content``
 
 
-def blob_root(db_path: str | Path) -> Path:
-    """Each database keeps its blobs beside it (two databases never sweep each other's)."""
-    return Path(f"{db_path}.blobs")
+def blob_root(db: str | Path) -> Path:
+    """Each database keeps its blobs beside it (two databases never sweep each other's); a
+    PostgreSQL database's go under data/, named after it, unless ``serve --blobs`` says where."""
+    if is_url(str(db)):
+        return Path("data") / f"{database_name(str(db))}.blobs"
+    return Path(f"{db}.blobs")
 
 
 class BlobStore:

@@ -14,29 +14,32 @@ from .files import BlobStore, blob_root
 from .heartbeat import HeartbeatBuffer
 from .importer import ImportService
 from .queries import QueryService
-from .store import DuckDBStore
 from .exam_tasks import TaskService
+from .store import open_store
 
 
 class Services:
-    def __init__(self, db_path: str | Path, clock: Clock | None = None):
+    def __init__(self, db: str | Path, clock: Clock | None = None, blobs: str | Path | None = None):
+        """``db``: a DuckDB file or a ``postgresql://`` URL; ``blobs``: where uploaded files
+        go (default: beside the database)."""
         self.clock = clock or Clock()
         self.feed = ChangeFeed()
-        self.store = DuckDBStore(db_path, publisher=self.feed.publish)
+        self.store = open_store(str(db), publisher=self.feed.publish)
         self.feed.seed(self.store.versions())
         self.auth = AuthService(self.store)
         self.heartbeats = HeartbeatBuffer(self.store, self.clock)
         self.access = AccessService(self.store, self.clock)
         self.absence = AbsenceService(self.store, self.clock)
-        self.blobs = BlobStore(blob_root(db_path))
+        self.blobs = BlobStore(blobs or blob_root(db))
         self.delivery = DeliveryService(self.store, self.clock, self.blobs)
         self.tasks = TaskService(self.store, self.clock, self.blobs)
         self.queries = QueryService(self.store, self.clock, self.heartbeats, self.feed)
         self.feedback = FeedbackService(self.store, self.clock)
         self.importer = ImportService(self.store, self.clock)
-        # Blobs of uploads that crashed before their row was committed (nothing else is
-        # running yet: DuckDB admits this one process).
-        self.blobs.sweep(self.delivery.referenced_blobs() | self.tasks.referenced_blobs(), older_than_s=0)
+        # Blobs of uploads that crashed before their row was committed. DuckDB admits this one
+        # process, so none is in flight; beside other PostgreSQL workers only hour-old ones.
+        self.blobs.sweep(self.delivery.referenced_blobs() | self.tasks.referenced_blobs(),
+                         older_than_s=0 if self.store.kind == "duckdb" else 3600)
 
     def close(self) -> None:
         self.heartbeats.flush()

@@ -3,20 +3,24 @@ real HTTP, Chromium). Each test is marked with its tier, so ``pytest -m unit`` i
 inner loop and ``make test`` runs them all."""
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 
 from services.clock import FrozenClock
 from services.model import AccessStatus
+from services.store import database_name
 from services.queries import MonitorFilter
 from services.wiring import Services
 
+from .pg_cluster import Cluster
 from .served import Served
 from .world import at, build_world, candidate_id, copy_world
 
 
 TIERS = ("unit", "services", "ui")
+BACKENDS = ("duckdb", "postgres")
 
 
 def pytest_collection_modifyitems(items) -> None:
@@ -24,6 +28,32 @@ def pytest_collection_modifyitems(items) -> None:
         tier = Path(item.fspath).parent.name
         if tier in TIERS:
             item.add_marker(tier)
+
+
+def pytest_generate_tests(metafunc) -> None:
+    """Tests of the services tier that take a ``world`` run on DuckDB and on PostgreSQL; a test
+    of something only DuckDB has (Parquet snapshots) says so with ``@pytest.mark.duckdb_only``."""
+    if "backend" in metafunc.fixturenames:
+        only_duckdb = (metafunc.definition.get_closest_marker("duckdb_only") is not None
+                       or Path(str(metafunc.definition.fspath)).parent.name != "services")
+        metafunc.parametrize("backend", ["duckdb"] if only_duckdb else list(BACKENDS))
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """A throwaway PostgreSQL server for the whole run (tests/pg_cluster.py)."""
+    cluster = Cluster()
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def pg_world_template(pg_cluster, tmp_path_factory):
+    """The small world built once in PostgreSQL; each test gets a copy (CREATE DATABASE … TEMPLATE)."""
+    url = pg_cluster.create_database()
+    blobs = tmp_path_factory.mktemp("pg-world") / "blobs"
+    build_world(url, blobs=blobs).close()
+    return database_name(url), blobs
 
 
 @pytest.fixture(scope="session")
@@ -41,8 +71,14 @@ def open_world(template, directory) -> Services:
 
 
 @pytest.fixture
-def world(world_template, tmp_path):
-    services = open_world(world_template, tmp_path)
+def world(request, backend, world_template, tmp_path):
+    if backend == "duckdb":
+        services = open_world(world_template, tmp_path)
+    else:
+        template, blobs = request.getfixturevalue("pg_world_template")
+        url = request.getfixturevalue("pg_cluster").create_database(template=template)
+        shutil.copytree(blobs, tmp_path / "blobs")
+        services = Services(url, FrozenClock(at(8, 0)), blobs=tmp_path / "blobs")
     yield services
     services.close()
 

@@ -30,9 +30,9 @@ def at(hour: int, minute: int = 0, day: dt.date = EXAM_DAY) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=OSLO)
 
 
-def build_world(db_path) -> Services:
+def build_world(db, blobs=None) -> Services:
     clock = FrozenClock(at(8, 0))
-    services = Services(db_path, clock)
+    services = Services(db, clock, blobs=blobs)
     subjects = load_subjects()
     pw = hash_password("demo")
     with services.store.write() as tx, tx.load_frame("subjects_frame", subjects):

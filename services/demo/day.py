@@ -239,6 +239,7 @@ class ExamDay:
             "blocked": self.blocked, "absence": np.where(self.absence_known, self.absent, None),
             "posted": self.posted,
         }))
+        arg_max = self.w.store.dialect.arg_max
         with self.w.store.write() as tx:
             refresh_progress(tx)
             tx.execute(f"""
@@ -247,8 +248,8 @@ class ExamDay:
                   latest_session_id = s.latest, latest_ip = s.latest_ip
                 FROM (SELECT candidate_id,
                         max(id) FILTER (WHERE state = '{AUTHORIZED}') AS access,
-                        arg_max(id, started_at) FILTER (WHERE state = '{WAITING}') AS waiting,
-                        arg_max(id, started_at) AS latest, arg_max(ip, started_at) AS latest_ip
+                        {arg_max("id", "started_at")} FILTER (WHERE state = '{WAITING}') AS waiting,
+                        {arg_max("id", "started_at")} AS latest, {arg_max("ip", "started_at")} AS latest_ip
                       FROM login_sessions GROUP BY candidate_id) AS s
                 WHERE cs.candidate_id = s.candidate_id""")
             tx.execute("INSERT INTO school_versions SELECT id, 1 FROM schools")

@@ -96,7 +96,7 @@ class CandidateQueries(ReadModel):
             files = [file_info(r) for r in reader.all(
                 f"""SELECT {FILE_COLUMNS} FROM files
                     WHERE candidate_id = ? AND deleted_at IS NULL
-                      AND (CASE WHEN ? THEN uploaded_by_role = 'CANDIDATE' ELSE delivered_at IS NOT NULL END)
+                      AND (CASE WHEN ?::BOOLEAN THEN uploaded_by_role = 'CANDIDATE' ELSE delivered_at IS NOT NULL END)
                     ORDER BY uploaded_at, name""", [state.candidate_id, mine])]
         return CandidateStatus(page, state.number, state.name, group.subject_code, group.subject_name,
                                state.access_starts_at, two_part=state.two_part,

@@ -39,7 +39,7 @@ def overview_sql(dialect: Dialect) -> str:
     """Candidates in scope and filter, one status each, by the chosen part's progress.
     Deleted candidates are cut by an anti-join on the few deleted ids, and the waiting
     sessions are joined only for the candidates that wait (docs/decisions.md)."""
-    counts = ", ".join(f"count(*) FILTER (WHERE status = '{v.value}')::INTEGER AS {v.value}" for v in OverviewStatus)
+    counts = ", ".join(f"count(*) FILTER (WHERE status = '{v.value}')::INTEGER AS \"{v.value}\"" for v in OverviewStatus)
     return f"""
 WITH cand AS (
     SELECT cs.school_id, {OVERVIEW_STATUS_SQL} AS status,
@@ -63,7 +63,7 @@ waits AS (
     FROM cand JOIN login_sessions w ON w.id = cand.waiting_session_id
     WHERE cand.status = 'WAITING' GROUP BY cand.school_id)
 SELECT p.school_id, sc.name AS school, m.id AS municipality_id, m.name AS municipality,
-       co.id AS county_id, co.name AS county, {', '.join(f"p.{c}" for c in COUNT_COLUMNS)}, w.longest_wait
+       co.id AS county_id, co.name AS county, {', '.join(f'p."{c}"' for c in COUNT_COLUMNS)}, w.longest_wait
 FROM per_school p
 LEFT JOIN waits w ON w.school_id = p.school_id
 JOIN schools sc ON sc.id = p.school_id
@@ -194,7 +194,7 @@ def _alerts(schools: pd.DataFrame) -> list[Alert]:
     rows = zip(*(schools[c].tolist() for c in columns))
     waiting, no_login = [], []
     for school_id, school, municipality, candidates, queue, wait, missing in rows:
-        wait = 0 if wait is None or wait is pd.NA else int(wait)
+        wait = 0 if pd.isna(wait) else int(wait)
         if queue >= WAITING_ALERT_COUNT or wait >= WAITING_ALERT_MINUTES:
             waiting.append(Alert("waiting", school_id, school, municipality, queue, wait))
         if missing >= NO_LOGIN_ALERT_MIN and missing >= NO_LOGIN_ALERT_SHARE * candidates:

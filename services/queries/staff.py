@@ -192,7 +192,7 @@ class StaffQueries(ReadModel):
         check_school(actor, school_id)
         rows = self.store.query(
             f"""SELECT g.id, g.name, s.name, count(DISTINCT c.id) FILTER (WHERE f.id IS NOT NULL),
-                       count(f.id), coalesce(sum(f.size), 0)
+                       count(f.id), coalesce(sum(f.size), 0)::BIGINT
                 FROM exam_groups g JOIN subjects s ON s.code = g.subject_code
                 LEFT JOIN candidates c ON c.group_id = g.id AND NOT c.deleted
                 LEFT JOIN files f ON f.candidate_id = c.id AND f.deleted_at IS NULL AND f.delivered_at IS NOT NULL

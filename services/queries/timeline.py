@@ -19,10 +19,10 @@ TIMELINE_STEP = "10min"
 TIMELINE_FROM = dt.time(8, 0)  # the chart starts before the morning's first logins
 
 # The overview's filters (g, s, sc, m: group, subject, school, municipality), beside the scope.
-FILTER_SQL = """($county IS NULL OR m.county_id = $county)
-    AND ($municipality IS NULL OR sc.municipality_id = $municipality)
-    AND ($subject IS NULL OR g.subject_code = $subject)
-    AND ($two_part IS NULL OR s.two_part = $two_part)"""
+FILTER_SQL = """($county::INTEGER IS NULL OR m.county_id = $county)
+    AND ($municipality::INTEGER IS NULL OR sc.municipality_id = $municipality)
+    AND ($subject::TEXT IS NULL OR g.subject_code = $subject)
+    AND ($two_part::BOOLEAN IS NULL OR s.two_part = $two_part)"""
 
 _EVENT_LIST = ", ".join(repr(e.value) for events in TIMELINE_EVENTS.values() for e in events)
 _COUNTS = ", ".join(

@@ -30,6 +30,11 @@ class Dialect(Protocol):
     def list_contains(self, values: str, column: str) -> str:
         """``column`` is one of the list parameter ``values``."""
 
+    def arg_max(self, value: str, key: str) -> str:
+        """``value`` of the row with the largest ``key`` (an aggregate)."""
+
+    for_update: str  # appended to a write transaction's read of candidate_state (alias cs)
+
 
 class Reader(Protocol):
     """Statements inside one read (or, as ``WriteTx``, one write transaction)."""

@@ -24,6 +24,7 @@ from ..world import at
 NOTEBOOKS = sorted((Path(__file__).resolve().parents[2] / "notebooks").glob("*.ipynb"))
 
 
+@pytest.mark.duckdb_only  # Parquet snapshots are written by DuckDB
 def test_snapshot_has_every_table_without_credentials_and_reads_back_the_same(world, desk, tmp_path):
     world.clock.set(at(8, 40))
     desk.login("102BBB-V")
@@ -57,6 +58,7 @@ def test_snapshot_has_every_table_without_credentials_and_reads_back_the_same(wo
             pass
 
 
+@pytest.mark.duckdb_only
 def test_a_new_snapshot_replaces_the_old_and_never_a_foreign_folder(world, desk, tmp_path):
     tmp_path = tmp_path / "exports"  # the world's database lives in tmp_path itself
     target = tmp_path / "snap"
@@ -106,6 +108,7 @@ def test_the_three_notebooks_are_there():
     assert [p.stem for p in NOTEBOOKS] == ["01_eksamensdagen", "02_innlogging_og_ip", "03_oversiktens_komponenter"]
 
 
+@pytest.mark.duckdb_only
 def test_snapshot_is_consistent_while_candidates_keep_logging_in(world, desk, tmp_path):
     """Writes go on during the export; every table of the snapshot is from one moment."""
     world.clock.set(at(8, 30))

@@ -1,5 +1,6 @@
 """The SQL forms of the status rules (services/rules_sql.py) equal their Python twins in
-services/rules.py, over random states (hypothesis), evaluated by a real DuckDB."""
+services/rules.py, over random states (hypothesis), evaluated by a real DuckDB and a real
+PostgreSQL."""
 from __future__ import annotations
 
 import datetime as dt
@@ -12,7 +13,7 @@ from services import rules
 from services.clock import OSLO, from_db, to_db
 from services.model import Absence, CandidateState, ExamPart, Progress
 from services.rules_sql import ACCESS_SQL, CAN_GRANT_SQL, refresh_progress
-from services.store import DuckDBStore
+from services.store import DuckDBStore, open_store
 
 STARTS = dt.datetime(2026, 5, 20, 9, 0, tzinfo=OSLO)
 NOW = st.sampled_from([STARTS - dt.timedelta(minutes=5), STARTS, STARTS + dt.timedelta(hours=1)])
@@ -26,9 +27,10 @@ states = st.builds(
 FILES = st.lists(st.tuples(st.none() | st.sampled_from(ExamPart), st.booleans(), st.booleans()), max_size=6)
 
 
-@pytest.fixture(scope="module")
-def store():
-    store = DuckDBStore(":memory:")
+@pytest.fixture(scope="module", params=["duckdb", "postgres"])
+def store(request):
+    store = (DuckDBStore(":memory:") if request.param == "duckdb"
+             else open_store(request.getfixturevalue("pg_cluster").create_database()))
     with store.write() as tx:
         tx.execute("INSERT INTO subjects VALUES ('ONE', 'En del', FALSE, NULL), ('TWO', 'To deler', TRUE, '10:00')")
         tx.execute("INSERT INTO exam_groups (id, school_id, name, subject_code, exam_date, access_starts_at) "

@@ -1,0 +1,59 @@
+"""A throwaway PostgreSQL cluster for the tests: ``initdb`` into a temporary folder, served by
+``pg_ctl`` on a Unix socket in that folder only (no TCP port), trust authentication.
+
+``initdb`` refuses to run as root, so as root the cluster belongs to the ``postgres`` system
+user (Debian's ``postgresql`` package creates it; ``make test`` installs the package).
+"""
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import subprocess
+import tempfile
+import uuid
+from pathlib import Path
+
+import psycopg
+
+
+def _bin(name: str) -> str:
+    found = shutil.which(name) or next(iter(sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"), reverse=True)), None)
+    if not found:
+        raise RuntimeError(f"{name} not found: install Debian's postgresql package (make test does)")
+    return found
+
+
+class Cluster:
+    def __init__(self) -> None:
+        self.root = Path(tempfile.mkdtemp(prefix="kandidatmonitor-pg-", dir="/tmp"))
+        self.data = self.root / "data"
+        self.user = "postgres" if os.geteuid() == 0 else None
+        if self.user:
+            shutil.chown(self.root, self.user)
+        self._run([_bin("initdb"), "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8",
+                   "--locale=C.UTF-8", "--no-sync"])
+        options = (f"-c listen_addresses='' -k {self.root} -c fsync=off -c synchronous_commit=off "
+                   "-c full_page_writes=off -c max_connections=200")
+        self._run([_bin("pg_ctl"), "-D", str(self.data), "-o", options, "-l", str(self.root / "log"), "-w", "start"])
+
+    def _run(self, command: list[str]) -> None:
+        if self.user:
+            command = ["runuser", "-u", self.user, "--", *command]
+        subprocess.run(command, check=True, capture_output=True, timeout=120)
+
+    def url(self, database: str = "postgres") -> str:
+        return f"postgresql://postgres@/{database}?host={self.root}"
+
+    def create_database(self, template: str | None = None) -> str:
+        """A new, empty database (or a copy of ``template``); returns its URL."""
+        name = f"t_{uuid.uuid4().hex[:12]}"
+        with psycopg.connect(self.url(), autocommit=True) as conn:
+            conn.execute(f"CREATE DATABASE {name}" + (f" TEMPLATE {template}" if template else ""))
+        return self.url(name)
+
+    def stop(self) -> None:
+        try:
+            self._run([_bin("pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop"])
+        finally:
+            shutil.rmtree(self.root, ignore_errors=True)
