@@ -48,11 +48,14 @@ class App:
                 GROUP_UPLOAD: lambda: session_page(group_upload_page(self.services, self.hub)),
                 DOWNLOAD: lambda: session_page(download_page(self.services))}
 
-    def announce(self, url: str) -> tuple[str, dict]:
-        """Leave the address and an export token beside the database (``kandidatmonitor
-        export`` finds the server there); returns the route that serves the export."""
+    def announce(self, url: str) -> list[tuple]:
+        """Leave the address and an export token beside a DuckDB file (``kandidatmonitor
+        export`` finds the server there); returns the route that serves the export. A
+        PostgreSQL database is read by ``export`` itself: no route."""
+        if self.services.store.kind != "duckdb":
+            return []
         token, self._server_file = admin.announce(self.db_path, url)
-        return admin.PATH, {"services": self.services, "token": token}
+        return [(admin.PATH, admin.ExportHandler, {"services": self.services, "token": token})]
 
     def close(self) -> None:
         if self._server_file is not None:
@@ -110,14 +113,14 @@ def serve(db_path: str, port: int = 5006, address: str = "localhost", clock: Clo
     secret = os.environ.get("KANDIDATMONITOR_COOKIE_SECRET") or secrets.token_urlsafe(32)
     pn.config.cookie_secret = secret
     host = "127.0.0.1" if address in ("localhost", "0.0.0.0", "") else address
-    export_path, export_args = app.announce(f"http://{host}:{port}")
+    export_routes = app.announce(f"http://{host}:{port}")
     try:
         server = pn.serve(
             app.routes(), port=port, address=address, show=show, title=label("ui.app_title"),
             num_threads=num_threads, threaded=threaded, cookie_secret=secret,
             auth_provider=StaffAuth(app.services), use_xheaders=trust_proxy,
             extra_patterns=[(r"/", HomeHandler, {"services": app.services}),
-                            (export_path, admin.ExportHandler, export_args),
+                            *export_routes,
                             *downloads.routes(app.services), *kandidat.routes(app.services, app.status_channel, secret)],
             websocket_origin=[f"{address}:{port}", f"localhost:{port}", f"127.0.0.1:{port}"],
             **server_kwargs)

@@ -42,16 +42,16 @@ def cmd_serve(args) -> int:
 
 
 def cmd_export(args) -> int:
-    """Write a Parquet snapshot. While ``serve`` holds the database (DuckDB admits one
-    process), the server writes it; otherwise the file is opened read-only here."""
+    """Write a Parquet snapshot. While ``serve`` holds a DuckDB file (DuckDB admits one
+    process), the server writes it; otherwise the database is opened here (PostgreSQL always)."""
     from services.export import export_snapshot, server_file
-    from services.store import DuckDBStore
+    from services.store import is_url, open_store
 
     target = str(Path(args.to).resolve())
     announced = server_file(args.db)
-    manifest = _export_via_server(announced, target) if announced.exists() else None
+    manifest = _export_via_server(announced, target) if not is_url(args.db) and announced.exists() else None
     if manifest is None:
-        store = DuckDBStore(args.db, read_only=True)
+        store = open_store(args.db, read_only=True)
         try:
             now = _now(args.now)
             manifest = export_snapshot(store, FrozenClock(now) if now else Clock(), target)

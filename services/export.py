@@ -22,7 +22,7 @@ from .analysis import Analysis
 from .clock import Clock, FrozenClock, to_aware
 from .errors import StoreError
 from .queries import QueryService
-from .store import DuckDBStore
+from .store import Store, beside
 from .store.snapshot import MANIFEST, SnapshotStore
 
 FORMAT_VERSION = 1
@@ -32,7 +32,7 @@ PARTITIONED = {"activity_log": ("county_id", """
     LEFT JOIN schools s ON s.id = a.school_id LEFT JOIN municipalities m ON m.id = s.municipality_id""")}
 
 
-def export_snapshot(store: DuckDBStore, clock: Clock, target: str | Path) -> dict:
+def export_snapshot(store: Store, clock: Clock, target: str | Path) -> dict:
     """Write every table of ``store`` as Parquet under ``target`` and return the manifest."""
     target = Path(target).resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -69,7 +69,7 @@ def server_file(db_path: str | Path) -> Path:
 
     DuckDB lets one process open the file, so while the server runs ``export`` asks the
     server to write the snapshot instead of opening the database itself."""
-    return Path(f"{db_path}.serve.json")
+    return beside(db_path, ".serve.json")
 
 
 @dataclasses.dataclass

@@ -23,7 +23,7 @@ from typing import BinaryIO
 from .clock import wall_time
 from .errors import RuleViolation
 from .rules import MAX_FILE_BYTES, file_extension
-from .store import database_name, is_url
+from .store import beside
 
 CHUNK = 1 << 20
 HEAD = 64  # bytes kept for the content check
@@ -38,11 +38,8 @@ class Blob:
 
 
 def blob_root(db: str | Path) -> Path:
-    """Each database keeps its blobs beside it (two databases never sweep each other's); a
-    PostgreSQL database's go under data/, named after it, unless ``serve --blobs`` says where."""
-    if is_url(str(db)):
-        return Path("data") / f"{database_name(str(db))}.blobs"
-    return Path(f"{db}.blobs")
+    """Each database keeps its blobs beside it: two databases never sweep each other's."""
+    return beside(db, ".blobs")
 
 
 class BlobStore:

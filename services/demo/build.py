@@ -10,33 +10,39 @@ import numpy as np
 
 from ..clock import OSLO, Clock
 from ..files import BlobStore, blob_root
-from ..store import DuckDBStore, Store
+from ..store import Store, beside, is_url, open_store
+from ..store.postgres import drop_everything
 from .catalogue import SIZES
 from .world import WorldBuilder
 
 
-def build_demo(path: str | Path, size: str = "small", seed: int = 1, now: dt.datetime | None = None) -> dict:
-    """Write a fresh demo database at ``path`` (atomically replacing any old one)."""
+def build_demo(db: str | Path, size: str = "small", seed: int = 1, now: dt.datetime | None = None) -> dict:
+    """Write a fresh demo database: a DuckDB file at ``db`` (atomically replacing any old one),
+    or everything in the PostgreSQL database ``db`` (dropped first, loaded with COPY)."""
     started = time.perf_counter()
     now = (now or Clock().now()).astimezone(OSLO)
-    path = Path(path)
-    tmp = path.with_name(path.name + ".building")
-    for stale in (tmp, Path(str(tmp) + ".wal")):
-        stale.unlink(missing_ok=True)
-    store = DuckDBStore(tmp)
+    if is_url(str(db)):
+        drop_everything(str(db))
+        target = str(db)
+    else:
+        target = Path(db).with_name(Path(db).name + ".building")
+        for stale in (target, Path(f"{target}.wal")):
+            stale.unlink(missing_ok=True)
+    store = open_store(str(target))
     try:
-        stats = WorldBuilder(store, SIZES[size], seed, now, BlobStore(blob_root(path))).run()
+        stats = WorldBuilder(store, SIZES[size], seed, now, BlobStore(blob_root(db))).run()
         store.checkpoint()
-        write_waiting_numbers(store, path, seed)
+        write_waiting_numbers(store, db, seed)
     finally:
         store.close()
-    Path(str(path) + ".wal").unlink(missing_ok=True)
-    os.replace(tmp, path)
+    if not is_url(str(db)):
+        Path(f"{db}.wal").unlink(missing_ok=True)
+        os.replace(target, db)
     stats["seconds"] = round(time.perf_counter() - started, 2)
     return stats
 
 
-def write_waiting_numbers(store: Store, path: Path, seed: int) -> None:
+def write_waiting_numbers(store: Store, db: str | Path, seed: int) -> None:
     """List, beside the database, the demo candidates who may still log in (none yet, no
     absence, block or delivery), shuffled: ``kandidatmonitor simulate`` plays them."""
     numbers = [n for (n,) in store.query(
@@ -44,19 +50,20 @@ def write_waiting_numbers(store: Store, path: Path, seed: int) -> None:
            WHERE NOT c.deleted AND cs.latest_session_id IS NULL AND cs.absence IS NULL AND NOT cs.blocked
              AND cs.progress_2 NOT IN ('DELIVERED', 'SENT_BY_POST') ORDER BY c.number""")]
     np.random.default_rng(seed).shuffle(numbers)
-    numbers_file(path).write_text("\n".join(numbers) + "\n", "utf-8")
+    numbers_file(db).parent.mkdir(parents=True, exist_ok=True)
+    numbers_file(db).write_text("\n".join(numbers) + "\n", "utf-8")
 
 
 def numbers_file(db: str | Path) -> Path:
     """Where ``kandidatmonitor demo`` lists the candidate numbers that have not logged in yet."""
-    return Path(f"{db}.kandidatnumre.txt")
+    return beside(db, ".kandidatnumre.txt")
 
 
-def demo_exam_date(path: str | Path) -> dt.date | None:
+def demo_exam_date(db: str | Path) -> dt.date | None:
     """The exam day a demo database was built for, or None if there is none."""
-    if not Path(path).exists():
+    if not is_url(str(db)) and not Path(db).exists():
         return None
-    store = DuckDBStore(path, read_only=True)
+    store = open_store(str(db), read_only=True)
     try:
         row = store.query("SELECT value FROM meta WHERE key = 'exam_date'")
     finally:

@@ -248,7 +248,7 @@ class ExamDay:
                   latest_session_id = s.latest, latest_ip = s.latest_ip
                 FROM (SELECT candidate_id,
                         max(id) FILTER (WHERE state = '{AUTHORIZED}') AS access,
-                        {arg_max("id", "started_at")} FILTER (WHERE state = '{WAITING}') AS waiting,
+                        {arg_max("id", "started_at", f"state = '{WAITING}'")} AS waiting,
                         {arg_max("id", "started_at")} AS latest, {arg_max("ip", "started_at")} AS latest_ip
                       FROM login_sessions GROUP BY candidate_id) AS s
                 WHERE cs.candidate_id = s.candidate_id""")

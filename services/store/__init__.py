@@ -2,6 +2,8 @@
 several processes."""
 from __future__ import annotations
 
+from pathlib import Path
+
 from .duckdb import DuckDBStore, Tx
 from .protocol import Dialect, Publisher, Reader, Store, WriteTx
 
@@ -17,6 +19,14 @@ def database_name(url: str) -> str:
     return conninfo_to_dict(url).get("dbname") or "postgres"
 
 
+def beside(db: str | Path, suffix: str) -> Path:
+    """A file that belongs to a database: beside a DuckDB file, or under data/ named after a
+    PostgreSQL database (blobs, the demo's candidate list, a running server's address)."""
+    if is_url(str(db)):
+        return Path("data") / f"{database_name(str(db))}{suffix}"
+    return Path(f"{db}{suffix}")
+
+
 def open_store(db: str, publisher: Publisher | None = None, read_only: bool = False) -> Store:
     """A DuckDB file path, or a ``postgresql://`` URL."""
     if is_url(db):
@@ -26,5 +36,5 @@ def open_store(db: str, publisher: Publisher | None = None, read_only: bool = Fa
     return DuckDBStore(db, publisher, read_only=read_only)
 
 
-__all__ = ["Dialect", "DuckDBStore", "Publisher", "Reader", "Store", "Tx", "WriteTx", "database_name", "is_url",
-           "open_store"]
+__all__ = ["Dialect", "DuckDBStore", "Publisher", "Reader", "Store", "Tx", "WriteTx", "beside", "database_name",
+           "is_url", "open_store"]

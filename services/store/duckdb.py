@@ -34,8 +34,8 @@ class DuckDBDialect:
     def list_contains(self, values: str, column: str) -> str:
         return f"list_contains({values}, {column})"  # folds away when the OR before it is true
 
-    def arg_max(self, value: str, key: str) -> str:
-        return f"arg_max({value}, {key})"
+    def arg_max(self, value: str, key: str, where: str = "TRUE") -> str:
+        return f"arg_max({value}, {key}) FILTER (WHERE {where})"
 
     for_update = ""  # one writer at a time: nothing to lock
 

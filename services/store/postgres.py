@@ -14,14 +14,19 @@ import functools
 import re
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import psycopg
+import pyarrow as pa
+import pyarrow.dataset as pads
+import pyarrow.parquet as pq
 from psycopg_pool import ConnectionPool
 
 from ..errors import StoreError
 from .duckdb import schema_sql
+from .postgres_changes import CHANNEL, ChangeListener, notifications
 from .protocol import Publisher, Row, named
 from .versions import bump_school_versions, migrate
 
@@ -36,8 +41,8 @@ class PostgresDialect:
     def list_contains(self, values: str, column: str) -> str:
         return f"{column} = ANY({values})"
 
-    def arg_max(self, value: str, key: str) -> str:
-        return f"(array_agg({value} ORDER BY {key} DESC))[1]"
+    def arg_max(self, value: str, key: str, where: str = "TRUE") -> str:
+        return f"(array_agg({value} ORDER BY {key} DESC) FILTER (WHERE {where}))[1]"
 
     for_update = " FOR UPDATE OF cs"
 
@@ -93,7 +98,9 @@ class Reader:
 
     def df(self, sql: str, params: Any = None) -> pd.DataFrame:
         cursor = self._run(sql, params)
-        return pd.DataFrame.from_records(cursor.fetchall(), columns=[c.name for c in cursor.description])
+        rows = cursor.fetchall()
+        return pd.DataFrame({c.name: _series([r[i] for r in rows], c.type_code)
+                             for i, c in enumerate(cursor.description)})
 
     def row(self, row_type: type[Row], sql: str, params: Any = None) -> Row | None:
         found = self.one(sql, params)
@@ -101,6 +108,24 @@ class Reader:
 
     def rows(self, row_type: type[Row], sql: str, params: Any = None) -> list[Row]:
         return named(row_type, self.all(sql, params))
+
+
+_INTEGERS = {"int2": ("int16", "Int16"), "int4": ("int32", "Int32"), "int8": ("int64", "Int64")}
+
+
+def _series(values: list, type_code: int) -> pd.Series:
+    """A column with the dtype DuckDB's ``.df()`` gives the same SQL type, so that read models
+    return the same frames on both backends (nullable integers and booleans where NULLs are)."""
+    kind = psycopg.adapters.types.get(type_code)
+    name = kind.name if kind else ""
+    nulls = any(v is None for v in values)
+    if name in _INTEGERS:
+        return pd.Series(values, dtype=_INTEGERS[name][nulls])
+    if name == "bool":
+        return pd.Series(values, dtype="boolean" if nulls else "bool")
+    if name == "timestamp":
+        return pd.Series(pd.to_datetime(values), dtype="datetime64[us]")
+    return pd.Series(values)
 
 
 class Tx(Reader):
@@ -123,9 +148,11 @@ class Tx(Reader):
         columns = ", ".join(f'"{c}" {_pg_type(frame[c])}' for c in frame.columns)
         self._cursor.execute(f"CREATE TEMP TABLE {name} ({columns})")
         try:
-            with self._cursor.copy(f"COPY {name} FROM STDIN") as copy:
-                for row in frame.itertuples(index=False, name=None):
-                    copy.write_row([_plain(v) for v in row])
+            # CSV written by pandas (in C, far faster than a row at a time); \\N marks NULL.
+            with self._cursor.copy(f"COPY {name} FROM STDIN (FORMAT csv, NULL '\\N')") as copy:
+                for start in range(0, len(frame), 100_000):
+                    copy.write(frame.iloc[start:start + 100_000].to_csv(
+                        index=False, header=False, na_rep="\\N", date_format="%Y-%m-%d %H:%M:%S.%f"))
             yield
         finally:
             self._cursor.execute(f"DROP TABLE {name}")
@@ -148,13 +175,39 @@ def _pg_type(column: pd.Series) -> str:
     return next((name for kind, name in _TYPES if isinstance(first, kind)), "TEXT")
 
 
-def _plain(value):
-    """A DataFrame cell as psycopg takes it: NaT and NaN are NULL, timestamps plain datetimes."""
-    if value is None or value is pd.NaT or (isinstance(value, float) and value != value):
-        return None
-    if isinstance(value, pd.Timestamp):
-        return value.to_pydatetime()
-    return value.item() if hasattr(value, "item") and not isinstance(value, (str, bytes)) else value
+_ARROW = {"int2": pa.int16(), "int4": pa.int32(), "int8": pa.int64(), "bool": pa.bool_(), "text": pa.string(),
+          "varchar": pa.string(), "float8": pa.float64(), "timestamp": pa.timestamp("us"), "date": pa.date32(),
+          "time": pa.time64("us"), "numeric": pa.float64()}
+
+
+def _export_table(cursor: psycopg.Cursor, staging: Path, name: str, secret: list[str],
+                  partition: tuple[str, str] | None) -> dict:
+    columns = [r[0] for r in cursor.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_schema = 'public' AND table_name = %s "
+        "ORDER BY ordinal_position", [name]).fetchall() if r[0] not in secret]
+    source = f"SELECT {', '.join(columns)} FROM {name}"
+    rows = cursor.execute(f"SELECT count(*) FROM {name}").fetchone()[0]
+    if partition and rows:
+        column, joined = partition
+        source = f"SELECT * FROM ({joined}) AS p"
+    cursor.execute(source)
+    types = [psycopg.adapters.types.get(c.type_code) for c in cursor.description]
+    schema = pa.schema([(c.name, _ARROW.get(t.name if t else "", pa.string())) for c, t in zip(cursor.description, types)])
+    data = cursor.fetchall()
+    table = pa.Table.from_pylist([dict(zip(schema.names, r)) for r in data], schema=schema)
+    if partition and rows:
+        pads.write_dataset(table, staging / name, format="parquet", partitioning=[partition[0]],
+                           partitioning_flavor="hive", basename_template="data_{i}.parquet")
+    else:
+        pq.write_table(table, staging / f"{name}.parquet", compression="zstd")
+    return {"rows": rows, "partitioned_by": partition[0] if partition and rows else None, "without": secret}
+
+
+def drop_everything(url: str) -> None:
+    """Empty the database (the demo's rebuild): its schema goes, and is made anew on open."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("DROP SCHEMA IF EXISTS public CASCADE")
+        conn.execute("CREATE SCHEMA public")
 
 
 class PostgresStore:
@@ -172,8 +225,10 @@ class PostgresStore:
             self._pool.wait(timeout=30)
         except (psycopg.Error, Exception) as e:
             raise StoreError(f"Kan ikke koble til databasen: {e}") from e
-        self._publishers: list[Publisher] = [publisher] if publisher else []
-        self._lock = threading.Lock()
+        self._publishers: list[Publisher] = []
+        self._seen: dict[int, int] = {}  # each school's newest version published here
+        self._seen_lock = threading.Lock()
+        self._listener = ChangeListener(url, self._publish, self._moved)
         try:
             with self.write() as tx:
                 tx.execute("SELECT pg_advisory_xact_lock(4711)")  # one migrator at a time (several workers start)
@@ -181,9 +236,33 @@ class PostgresStore:
         except BaseException:
             self._pool.close()
             raise
+        if publisher is not None:
+            self.add_publisher(publisher)
 
     def add_publisher(self, publisher: Publisher) -> None:
+        """Publishers hear this process's commits and, from now on, every other process's."""
         self._publishers.append(publisher)
+        if not self._listener.is_alive():
+            with self._seen_lock:
+                self._seen = self.versions()
+            self._listener.start()
+            self._listener.connected.wait(10)
+
+    def _publish(self, versions: dict[int, int], candidates: frozenset[int]) -> None:
+        with self._seen_lock:
+            for school, version in versions.items():
+                self._seen[school] = max(version, self._seen.get(school, 0))
+        for publish in list(self._publishers):
+            publish(versions, candidates)
+
+    def _moved(self) -> tuple[dict[int, int], frozenset[int]]:
+        """Schools whose version passed what was published here, and their candidates."""
+        with self._seen_lock:
+            seen = dict(self._seen)
+        moved = {s: v for s, v in self.versions().items() if v > seen.get(s, 0)}
+        candidates = self.query("SELECT candidate_id FROM candidate_state WHERE school_id = ANY(?)",
+                                [sorted(moved)]) if moved else []
+        return moved, frozenset(c for (c,) in candidates)
 
     @contextlib.contextmanager
     def read(self) -> Iterator[Reader]:
@@ -210,18 +289,42 @@ class PostgresStore:
                     tx = Tx(cursor)
                     yield tx
                     versions = bump_school_versions(tx, tx.touched)
+                    for payload in notifications(self._listener.origin, versions, frozenset(tx.touched_candidates)) \
+                            if versions else ():
+                        tx.execute("SELECT pg_notify(?, ?)", [CHANNEL, payload])  # sent at commit
         except psycopg.Error as e:
             raise StoreError(str(e)) from e
         if versions:
-            for publish in self._publishers:
-                publish(versions, frozenset(tx.touched_candidates))
+            self._publish(versions, frozenset(tx.touched_candidates))
 
     def versions(self) -> dict[int, int]:
         return {int(s): int(v) for s, v in self.query("SELECT school_id, version FROM school_versions")}
+
+    def export_parquet(self, staging: Path, secret: dict[str, list[str]],
+                       partitioned: dict[str, tuple[str, str]]) -> dict:
+        """Every table as Parquet under ``staging``, read in one REPEATABLE READ transaction so
+        that the files agree, in the layout DuckDB's COPY writes (store/snapshot.py reads it)."""
+        tables = {}
+        try:
+            with self._pool.connection() as conn:
+                conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+                with conn.transaction(), conn.cursor() as cursor:
+                    names = [r[0] for r in cursor.execute(
+                        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' "
+                        "AND table_type = 'BASE TABLE' ORDER BY table_name").fetchall()]
+                    for name in names:
+                        tables[name] = _export_table(cursor, staging, name, secret.get(name, []),
+                                                     partitioned.get(name))
+                conn.isolation_level = None
+        except psycopg.Error as e:
+            raise StoreError(str(e)) from e
+        return tables
 
     def checkpoint(self) -> None:
         """PostgreSQL checkpoints by itself."""
 
     def close(self) -> None:
+        if self._listener.is_alive():
+            self._listener.stop()
         self._pool.close()
 

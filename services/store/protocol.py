@@ -30,8 +30,8 @@ class Dialect(Protocol):
     def list_contains(self, values: str, column: str) -> str:
         """``column`` is one of the list parameter ``values``."""
 
-    def arg_max(self, value: str, key: str) -> str:
-        """``value`` of the row with the largest ``key`` (an aggregate)."""
+    def arg_max(self, value: str, key: str, where: str = "TRUE") -> str:
+        """``value`` of the row with the largest ``key`` among those ``where`` holds (an aggregate)."""
 
     for_update: str  # appended to a write transaction's read of candidate_state (alias cs)
 
