@@ -15,12 +15,13 @@ import panel as pn
 from services.clock import Clock
 from services.heartbeat import HeartbeatFlusher
 from services.labels import label
+from services.store import beside
 from services.wiring import Services
 
 from . import admin, downloads, kandidat
 from .auth import HomeHandler, StaffAuth
 from .live import LiveHub
-from .panel_private import forget_session_views
+from .panel_private import add_sockets, forget_session_views
 from .pages.monitor import PATH as MONITOR, monitor_page
 from .pages.deliver import PATH as DELIVER, deliver_page
 from .pages.download import PATH as DOWNLOAD, download_page
@@ -32,9 +33,9 @@ class App:
     """What one server process holds: services, the live hub, the candidates' status channel,
     the heartbeat flusher."""
 
-    def __init__(self, db_path: str, clock: Clock | None = None, tick_s: float = 5.0):
+    def __init__(self, db_path: str, clock: Clock | None = None, tick_s: float = 5.0, blobs: str | None = None):
         self.db_path = str(db_path)
-        self.services = Services(db_path, clock)
+        self.services = Services(db_path, clock, blobs=blobs)
         self.hub = LiveHub(self.services.feed, tick_s=tick_s)
         self.status_channel = kandidat.StatusChannel(self.services.feed)
         self.flusher = HeartbeatFlusher(self.services.heartbeats)
@@ -100,23 +101,58 @@ def configure_panel() -> None:
     pn.config.disconnect_notification = label("ui.disconnected")
 
 
+def cookie_secret(db_path: str) -> str:
+    """What signs staff and candidate cookies: ``KANDIDATMONITOR_COOKIE_SECRET``, else a file
+    beside the database (owner-only) made on the first start, so that a restart or another
+    worker logs nobody out."""
+    if from_environment := os.environ.get("KANDIDATMONITOR_COOKIE_SECRET"):
+        return from_environment
+    path = beside(db_path, ".cookie-secret")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text("ascii").strip()
+    secret = secrets.token_urlsafe(32)
+    with os.fdopen(fd, "w", encoding="ascii") as f:
+        f.write(secret)
+    return secret
+
+
+def serve_workers(db_path: str, workers: int, port: int, address: str, **kwargs) -> None:
+    """``workers`` processes serving one port: the socket is bound here, then the processes
+    are forked (each makes its own connections and threads) and any that dies is replaced."""
+    from tornado.netutil import bind_sockets
+    from tornado.process import fork_processes
+
+    secret = cookie_secret(db_path)  # before the fork: every worker signs with the same
+    sockets = bind_sockets(port, address)
+    fork_processes(workers, max_restarts=1_000_000)  # returns only in the workers
+    use_uvloop()
+    tune_gc()
+    serve(db_path, port=port, address=address, sockets=sockets, secret=secret, **kwargs)
+
+
 def serve(db_path: str, port: int = 5006, address: str = "localhost", clock: Clock | None = None,
           num_threads: int = 4, show: bool = False, threaded: bool = False, trust_proxy: bool = False,
-          tick_s: float = 5.0, **server_kwargs):
+          tick_s: float = 5.0, sockets: list | None = None, secret: str | None = None, blobs: str | None = None,
+          **server_kwargs):
     """Serve the pages. ``trust_proxy``: honour X-Forwarded-For (only behind our own proxy,
-    or any client could write its own IP into the activity log)."""
+    or any client could write its own IP into the activity log). ``sockets``: already bound,
+    shared with other workers (``serve_workers``)."""
     configure_panel()
     # The event loop gives up the GIL at every socket read and write: a short switch interval
     # lets it back in soon while worker threads are busy (docs/decisions.md: switch interval).
     sys.setswitchinterval(0.0005)
-    app = App(db_path, clock, tick_s=tick_s)
-    secret = os.environ.get("KANDIDATMONITOR_COOKIE_SECRET") or secrets.token_urlsafe(32)
+    app = App(db_path, clock, tick_s=tick_s, blobs=blobs)
+    secret = secret or cookie_secret(db_path)
     pn.config.cookie_secret = secret
     host = "127.0.0.1" if address in ("localhost", "0.0.0.0", "") else address
     export_routes = app.announce(f"http://{host}:{port}")
     try:
         server = pn.serve(
-            app.routes(), port=port, address=address, show=show, title=label("ui.app_title"),
+            app.routes(), port=0 if sockets else port, address=address, show=show, start=threaded,
+            title=label("ui.app_title"),
             num_threads=num_threads, threaded=threaded, cookie_secret=secret,
             auth_provider=StaffAuth(app.services), use_xheaders=trust_proxy,
             extra_patterns=[(r"/", HomeHandler, {"services": app.services}),
@@ -124,6 +160,11 @@ def serve(db_path: str, port: int = 5006, address: str = "localhost", clock: Clo
                             *downloads.routes(app.services), *kandidat.routes(app.services, app.status_channel, secret)],
             websocket_origin=[f"{address}:{port}", f"localhost:{port}", f"127.0.0.1:{port}"],
             **server_kwargs)
+        if sockets:
+            add_sockets(server, sockets)
+        if not threaded:
+            server.start()
+            server.io_loop.start()
     finally:
         if not threaded:
             app.close()

@@ -12,6 +12,14 @@ RELIED_ON = (
     (pn.state, "_views"),  # ref -> (viewable, root, document, comm)
     (pn.widgets.Tabulator, "_update_style"),
 )
+HTTP_SERVER_ATTRIBUTE = "_http"  # bokeh.server.server.BaseServer keeps its HTTPServer here
+
+
+def add_sockets(server, sockets) -> None:
+    """Serve ``sockets`` (bound once before the workers were forked, shared by all of them)
+    beside the port Bokeh bound itself. Bokeh's ``num_procs`` forks after the application
+    is built, and ours holds threads and database connections that must not cross a fork."""
+    getattr(server, HTTP_SERVER_ATTRIBUTE).add_sockets(sockets)
 
 
 def forget_session_views(session_context) -> None:

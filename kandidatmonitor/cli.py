@@ -30,14 +30,22 @@ def cmd_demo(args) -> int:
 
 
 def cmd_serve(args) -> int:
-    from dashboard.app import serve, tune_gc, use_uvloop
+    from dashboard.app import serve, serve_workers, tune_gc, use_uvloop
+    from services.store import is_url
 
-    use_uvloop()
-    tune_gc()
     now = _now(args.now)
     clock = Clock.starting_at(now) if now else Clock()
-    serve(args.db, port=args.port, address=args.address, clock=clock, num_threads=args.num_threads,
-          show=False, trust_proxy=args.trust_proxy)
+    options = {"port": args.port, "address": args.address, "clock": clock, "num_threads": args.num_threads,
+               "show": False, "trust_proxy": args.trust_proxy, "blobs": args.blobs}
+    if args.workers > 1:
+        if not is_url(args.db):
+            raise ValueError("--workers over 1 trenger PostgreSQL (--db postgresql://…): "
+                             "en DuckDB-fil kan bare åpnes av én prosess.")
+        serve_workers(args.db, args.workers, **options)
+        return 0
+    use_uvloop()
+    tune_gc()
+    serve(args.db, **options)
     return 0
 
 
@@ -137,11 +145,14 @@ def parser() -> argparse.ArgumentParser:
                       help="behold en demodatabase som allerede gjelder samme dag")
     demo.set_defaults(func=cmd_demo)
     serve = sub.add_parser("serve", help="start appen")
-    serve.add_argument("--db", default=DEFAULT_DB)
+    serve.add_argument("--db", default=DEFAULT_DB, help="DuckDB-fil eller postgresql://-adresse")
     serve.add_argument("--port", type=int, default=5006)
     serve.add_argument("--address", default="localhost")
     serve.add_argument("--now", help="start klokken her, ÅÅÅÅ-MM-DD TT:MM (Oslo); den går videre derfra")
     serve.add_argument("--num-threads", type=int, default=4)
+    serve.add_argument("--blobs", help="mappen for opplastede filer (standard: ved siden av databasen)")
+    serve.add_argument("--workers", type=int, default=1,
+                       help="prosesser som deler porten (over 1 bare med PostgreSQL); en som dør, erstattes")
     serve.add_argument("--trust-proxy", action="store_true",
                        help="bruk X-Forwarded-For som klientens IP (bare bak egen proxy)")
     serve.set_defaults(func=cmd_serve)

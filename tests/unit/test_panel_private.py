@@ -23,6 +23,14 @@ def test_the_session_context_keeps_its_document_where_we_read_it():
     assert "_document" in inspect.getsource(BokehSessionContext.__init__)
 
 
+def test_bokeh_servers_keep_their_http_server_where_add_sockets_finds_it():
+    from bokeh.server.server import BaseServer
+
+    from dashboard.panel_private import HTTP_SERVER_ATTRIBUTE
+
+    assert f"self.{HTTP_SERVER_ATTRIBUTE} = http_server" in inspect.getsource(BaseServer.__init__)
+
+
 def test_update_style_is_what_tabulator_calls_after_a_patch_and_we_still_override_it():
     assert "_update_style" in inspect.getsource(pn.widgets.Tabulator)
     assert list(inspect.signature(pn.widgets.Tabulator._update_style).parameters) == ["self", "recompute"]
