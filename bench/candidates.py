@@ -4,7 +4,7 @@
 
 A fresh national demo (08:45) served in this process on uvloop, two client processes that
 log candidates in open-loop (latency from when each was due), keep their status streams
-open and send heartbeats, then grants at 20 a second. Prints logins/s and latencies, memory
+open (the stream is the page's heartbeat: no heartbeat requests), then grants at 20 a second. Prints logins/s and latencies, memory
 and CPU per connected candidate, heartbeat and grant-to-page times, event-loop lag and GC
 pauses. What each step measures and why 18,500: docs/benchmarks.md.
 """
@@ -118,16 +118,14 @@ COOKIE = re.compile(rb"\r\nset-cookie: (kandidat=[^;\r]+)", re.IGNORECASE)
 async def _client(url: str, numbers: list[str], rate: float, t0: float, pipe, client: int) -> None:
     from urllib.parse import urlsplit
 
-    from services.rules import HEARTBEAT_INTERVAL_S
-
     where = urlsplit(url)
     host, port = where.hostname, where.port
     sources = source_addresses(client)
     logins, errors, beats, seen = [], {}, [], {}
     live_tasks = []
     streams_open = [0]
-    # logins and heartbeats share bounded pools per address, as a browser's few connections per site do
-    beat_wires, login_wires = pools(host, port, sources, 12), pools(host, port, sources, 10)
+    # logins share bounded pools per address, as a browser's few connections per site do
+    login_wires = pools(host, port, sources, 10)
 
     def failed(kind: str) -> None:
         errors[kind] = errors.get(kind, 0) + 1
@@ -167,25 +165,6 @@ async def _client(url: str, numbers: list[str], rate: float, t0: float, pipe, cl
         finally:
             writer.close()
 
-    async def heartbeat(source: str, cookie: str) -> None:
-        await asyncio.sleep(random.uniform(0, HEARTBEAT_INTERVAL_S))  # pages open at different times
-        beat = request("POST", f"{API}/heartbeat", where.netloc, cookie)
-        while True:
-            sent = time.perf_counter()
-            wire = await beat_wires[source].get()
-            try:
-                code, _, _ = await wire.send(beat)
-            except (OSError, asyncio.IncompleteReadError) as e:
-                failed(f"heartbeat {type(e).__name__}")
-                code = None
-            finally:
-                beat_wires[source].put_nowait(wire)
-            if code == 204:
-                beats.append((time.time(), time.perf_counter() - sent))
-            elif code is not None:
-                failed(f"heartbeat {code}")
-            await asyncio.sleep(HEARTBEAT_INTERVAL_S)
-
     async def candidate(number: str, source: str, due: float) -> None:
         await asyncio.sleep(max(0.0, due - time.time()))
         wire = await login_wires[source].get()
@@ -203,7 +182,6 @@ async def _client(url: str, numbers: list[str], rate: float, t0: float, pipe, cl
         logins.append((due, time.time()))
         cookie = cookie.group(1).decode()
         live_tasks.append(asyncio.create_task(follow(number, source, cookie, json.loads(body)["versjon"])))
-        live_tasks.append(asyncio.create_task(heartbeat(source, cookie)))
 
     await asyncio.sleep(max(0.0, t0 - time.time()))
     cpu_at_start = time.process_time()

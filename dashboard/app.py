@@ -38,6 +38,8 @@ class App:
         self.services = Services(db_path, clock, blobs=blobs)
         self.hub = LiveHub(self.services.feed, tick_s=tick_s)
         self.status_channel = kandidat.StatusChannel(self.services.feed)
+        self.open_streams = kandidat.OpenStreams(self.services.heartbeats)
+        self.open_streams.start()
         self.flusher = HeartbeatFlusher(self.services.heartbeats)
         self.flusher.start()
         self._server_file = None
@@ -62,6 +64,7 @@ class App:
         if self._server_file is not None:
             admin.withdraw(self._server_file)
         self.hub.close()
+        self.open_streams.stop()
         self.flusher.stop()
         self.services.close()
 
@@ -157,7 +160,7 @@ def serve(db_path: str, port: int = 5006, address: str = "localhost", clock: Clo
             auth_provider=StaffAuth(app.services), use_xheaders=trust_proxy,
             extra_patterns=[(r"/", HomeHandler, {"services": app.services}),
                             *export_routes,
-                            *downloads.routes(app.services), *kandidat.routes(app.services, app.status_channel, secret)],
+                            *downloads.routes(app.services), *kandidat.routes(app.services, app.status_channel, app.open_streams, secret)],
             websocket_origin=[f"{address}:{port}", f"localhost:{port}", f"127.0.0.1:{port}"],
             **server_kwargs)
         if sockets:

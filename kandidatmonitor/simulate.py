@@ -2,7 +2,8 @@
 live exam morning) and the candidate benchmark share this client.
 
 Each simulated candidate does what the page does: log in, follow the status channel,
-heartbeat every 15 s, and once on the task page upload an answer and deliver it.
+keep that stream open (it is the heartbeat), and once on the task page upload an answer and
+deliver it.
 """
 from __future__ import annotations
 
@@ -15,7 +16,6 @@ import time
 import aiohttp
 
 from services.demo import one_page_pdf
-from services.rules import HEARTBEAT_INTERVAL_S
 
 API = "/kandidat/api"
 
@@ -38,6 +38,7 @@ class CandidateClient:
         self.polls = polls or http
         self.headers = {"User-Agent": user_agent}
         self.status: dict | None = None
+        self.changed = asyncio.Event()  # the status moved (set by ``stay_connected``)
 
     async def _call(self, method: str, path: str, http: aiohttp.ClientSession | None = None,
                     **kwargs) -> tuple[int, dict | None]:
@@ -55,23 +56,29 @@ class CandidateClient:
                                                                   "passord": self.password})
         return self.status
 
-    async def follow(self, until: set[str]) -> dict:
-        """Follow the status stream (server-sent events; opened again if it ends) until the
-        page is one of ``until``."""
-        while self.status["side"] not in until:
-            async with self.polls.get(self.url + API + "/hendelser", params={"etter": str(self.status["versjon"])},
-                                      headers=self.headers) as r:
-                if r.status >= 400:
-                    raise CandidateRefused(r.status, (await r.json(content_type=None) or {}).get("feil", ""))
-                async for line in r.content:
-                    if line.startswith(b"data: "):
-                        self.status = json.loads(line[6:])
-                        if self.status["side"] in until:
-                            break
-        return self.status
+    async def stay_connected(self) -> None:
+        """Keep the status stream open, as the page does (it is the page's heartbeat), and
+        follow the status; opened again, after a random pause, when it ends."""
+        while True:
+            try:
+                async with self.polls.get(self.url + API + "/hendelser",
+                                          params={"etter": str(self.status["versjon"])}, headers=self.headers) as r:
+                    if r.status >= 400:
+                        raise CandidateRefused(r.status, (await r.json(content_type=None) or {}).get("feil", ""))
+                    async for line in r.content:
+                        if line.startswith(b"data: "):
+                            self.status = json.loads(line[6:])
+                            self.changed.set()
+            except aiohttp.ClientError:
+                pass
+            await asyncio.sleep(random.uniform(2, 8))
 
-    async def heartbeat(self) -> None:
-        await self._call("POST", "/heartbeat")
+    async def follow(self, until: set[str]) -> dict:
+        """Wait until the followed status (``stay_connected``) is one of ``until``."""
+        while self.status["side"] not in until:
+            self.changed.clear()
+            await self.changed.wait()
+        return self.status
 
     async def day_password(self, password: str) -> dict:
         _, self.status = await self._call("POST", "/dagspassord", json={"dagspassord": password})
@@ -84,20 +91,6 @@ class CandidateClient:
     async def deliver(self) -> dict:
         _, self.status = await self._call("POST", "/lever", json={})
         return self.status
-
-
-async def heartbeats(client: CandidateClient, on_beat=None, interval: float = HEARTBEAT_INTERVAL_S) -> None:
-    """Every ``interval`` seconds (first at a random moment, as pages open at different times)."""
-    await asyncio.sleep(random.uniform(0, interval))
-    while True:
-        sent = time.perf_counter()
-        try:
-            await client.heartbeat()
-            if on_beat:
-                on_beat(time.perf_counter() - sent)
-        except (aiohttp.ClientError, CandidateRefused):
-            pass
-        await asyncio.sleep(interval)
 
 
 @dataclasses.dataclass
@@ -122,7 +115,7 @@ async def simulate(url: str, numbers: list[str], password: str, rate: float, ans
             tally.refused += 1
             return
         tally.logged_in += 1
-        beating = asyncio.create_task(heartbeats(client))
+        connected = asyncio.create_task(client.stay_connected())
         try:
             if day_password and status["side"] == "AUTHORISATION":
                 await client.day_password(day_password)
@@ -137,7 +130,7 @@ async def simulate(url: str, numbers: list[str], password: str, rate: float, ans
         except (aiohttp.ClientError, CandidateRefused, asyncio.TimeoutError):
             tally.errors += 1
         finally:
-            beating.cancel()
+            connected.cancel()
 
     async def report() -> None:
         while True:

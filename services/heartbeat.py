@@ -1,9 +1,10 @@
 """Heartbeats: kept in memory and written in batches, never one write per heartbeat.
 
-Tens of thousands of open candidate pages send a heartbeat every 15 seconds. Each one
-only overwrites an entry in a dict; ``flush`` (every couple of seconds, from one thread)
-writes all of them with a single UPDATE. A new IP address for a session is recorded in
-the same flush, with an activity-log row, and wakes the monitor of that school.
+Tens of thousands of open candidate pages are seen every few seconds (their open status
+streams: ``dashboard/kandidat/liveness.py``). Each beat only overwrites an entry in a dict;
+``flush`` (every couple of seconds, from one thread) writes all of them with a single UPDATE.
+A new IP address of the authorised session is recorded in the same flush, with an
+activity-log row, and wakes the monitor of that school.
 """
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import threading
 import pandas as pd
 
 from .clock import Clock
-from .model import Event, Role
+from .model import Event, Role, SessionState
 from .store import Store
 
 log = logging.getLogger(__name__)
@@ -73,8 +74,9 @@ class HeartbeatBuffer:
                SELECT h.session_id, h.ip, h.seen_at, s.candidate_id, c.school_id, c.number, c.name
                FROM heartbeats h JOIN login_sessions s ON s.id = h.session_id
                JOIN candidates c ON c.id = s.candidate_id
-               WHERE h.ip IS NOT NULL AND NOT EXISTS (
-                   SELECT 1 FROM session_ips i WHERE i.session_id = h.session_id AND i.ip = h.ip)""")
+               WHERE h.ip IS NOT NULL AND s.state = ? AND NOT EXISTS (
+                   SELECT 1 FROM session_ips i WHERE i.session_id = h.session_id AND i.ip = h.ip)""",
+            [SessionState.AUTHORIZED])  # log data only from the authorised session (SPEC)
         schools = [r[0] for r in tx.all("SELECT DISTINCT school_id FROM new_ips")]
         tx.execute("INSERT INTO session_ips SELECT session_id, ip, seen_at, seen_at FROM new_ips")
         tx.execute("UPDATE login_sessions AS s SET ip = n.ip FROM new_ips n WHERE s.id = n.session_id")

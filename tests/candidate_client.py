@@ -28,7 +28,8 @@ class Browser:
                 content = response.read()
                 return response.status, (content if raw else json.loads(content) if content else None)
         except urllib.error.HTTPError as e:
-            return e.code, json.loads(e.read() or b"null")
+            content = e.read()
+            return e.code, (content if raw else json.loads(content or b"null"))
 
     def upload(self, name: str, content: bytes):
         return self.call(f"/kandidat/api/filer?navn={urllib.parse.quote(name)}", content,

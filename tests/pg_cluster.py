@@ -33,9 +33,17 @@ class Cluster:
             shutil.chown(self.root, self.user)
         self._run([_bin("initdb"), "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8",
                    "--locale=C.UTF-8", "--no-sync"])
+        self.resume()
+
+    def resume(self) -> None:
+        """Start the server (again)."""
         options = (f"-c listen_addresses='' -k {self.root} -c fsync=off -c synchronous_commit=off "
                    "-c full_page_writes=off -c max_connections=200")
         self._run([_bin("pg_ctl"), "-D", str(self.data), "-o", options, "-l", str(self.root / "log"), "-w", "start"])
+
+    def pause(self) -> None:
+        """Stop the server, keeping its data: an outage."""
+        self._run([_bin("pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop"])
 
     def _run(self, command: list[str]) -> None:
         if self.user:

@@ -12,6 +12,7 @@ heartbeats go to the in-memory buffer. Failed logins and day-password attempts a
 throttled per candidate and per IP address.
 """
 from .channel import StatusChannel
+from .liveness import OpenStreams
 from .routes import routes
 
-__all__ = ["StatusChannel", "routes"]
+__all__ = ["OpenStreams", "StatusChannel", "routes"]

@@ -5,12 +5,13 @@ from pathlib import Path
 
 COOKIE = "kandidat"
 COOKIE_DAYS = 1
-KEEP_ALIVE_S = 50.0  # a comment on an idle status stream: proxies commonly drop one idle for 60 s
+KEEP_ALIVE_S = 15.0  # a comment on an idle status stream: a dead connection is noticed on write
 PAGE = "/kandidat"
 API = f"{PAGE}/api"
 HERE = Path(__file__).parent
 API_HEADERS = (("Cache-Control", "no-store"), ("X-Content-Type-Options", "nosniff"))  # on every answer
 JSON_TYPE = "application/json; charset=utf-8"
+RETRY_AFTER_S = 5  # a 503 while the database does not answer: the page asks again after this
 SPOOL_BYTES = 1 << 20  # an upload is kept in memory up to this size, then on disk
 # Texts the page shows besides the candidate.* ones: the same words as "Lever for kandidat".
 SHARED_TEXTS = ("ui.accepted_types", "ui.upload_counter", "ui.tab_errors", "ui.tab_uploaded", "ui.delivered_files",

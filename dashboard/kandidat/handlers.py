@@ -5,6 +5,7 @@ import asyncio
 import concurrent.futures
 import html
 import json
+import random
 import tempfile
 
 from tornado.iostream import StreamClosedError
@@ -14,16 +15,17 @@ from services.access import LoginRequest
 from services.auth import Credentials, LoginThrottle
 from services.batches import Batcher
 from services.delivery import Upload
-from services.errors import NotFound, PermissionDenied, ServiceError
+from services.errors import NotFound, PermissionDenied, ServiceError, StoreError
 from services.files import CHUNK
 from services.labels import NB, label
-from services.rules import ACCEPTED_EXTENSIONS, HEARTBEAT_INTERVAL_S, MAX_BATCH_BYTES, MAX_FILE_BYTES, MAX_FILES_PER_BATCH
+from services.rules import ACCEPTED_EXTENSIONS, MAX_BATCH_BYTES, MAX_FILE_BYTES, MAX_FILES_PER_BATCH
 from services.wiring import Services
 
 from ..downloads import send_file
 from .channel import StatusChannel
 from .constants import (API_HEADERS, CLIENT_HINTS, COOKIE, COOKIE_DAYS, HERE, JSON_TYPE, KEEP_ALIVE_S, PAGE,
-                        SHARED_TEXTS, SPOOL_BYTES)
+                        RETRY_AFTER_S, SHARED_TEXTS, SPOOL_BYTES)
+from .liveness import OpenStreams
 from .payloads import error_json, script_json, session_ids, status_json
 from .routing import _routed_first, route_first
 
@@ -34,6 +36,7 @@ class _Candidate(RequestHandler):
     passwords: Batcher  # Credentials -> Actor: one look-up per batch, then scrypt
     logins: Batcher  # LoginRequest -> (session id, first status): one transaction per batch
     day_passwords: concurrent.futures.Executor  # scrypt off the event loop
+    streams: OpenStreams  # the open status streams: the sessions' heartbeat
     by_number: LoginThrottle
     by_ip: LoginThrottle
     day_by_ip: LoginThrottle
@@ -66,11 +69,17 @@ class _Candidate(RequestHandler):
         self.refuse(429 if e.key == "error.too_many_attempts" else status, e.key)
 
     def write_error(self, status_code: int, **kwargs) -> None:
-        """Tornado's own errors (an unknown method, a bad header …) answer in the API's form too."""
+        """Tornado's own errors (an unknown method, a bad header …) answer in the API's form too;
+        a database that does not answer is a 503 the page retries, never a 500."""
+        self.set_header("Content-Type", JSON_TYPE)
+        if isinstance(kwargs.get("exc_info", (None, None))[1], StoreError):
+            self.set_status(503)
+            self.set_header("Retry-After", str(RETRY_AFTER_S))
+            self.finish(error_json("error.store_unavailable"))
+            return
         if status_code == 405:  # RFC 9110: say which methods there are
             self.set_header("Allow", ", ".join(m for m in ("GET", "POST", "DELETE")
                                                if getattr(type(self), m.lower()) is not getattr(RequestHandler, m.lower())))
-        self.set_header("Content-Type", JSON_TYPE)
         self.finish(error_json("error.bad_request"))
 
     def _json(self) -> dict | None:
@@ -165,8 +174,9 @@ class EventsHandler(_Candidate):
     """The status channel: this login session's status as server-sent events, one each time
     it changes (and at the exam start for a page waiting for it), on one open response. A
     page that has the current token (``etter``, or ``Last-Event-ID`` when the browser
-    reconnects) is sent nothing until then; an idle stream gets a comment every 50 s.
-    Cheaper than the long-poll it replaced (docs/decisions.md: status stream)."""
+    reconnects) is sent nothing until then; an idle stream gets a comment every 15 s. The
+    open stream is the session's heartbeat (``liveness.OpenStreams``). Cheaper than the
+    long-poll it replaced (docs/decisions.md: status stream)."""
 
     def prepare(self) -> None:
         self.gone = asyncio.get_running_loop().create_future()
@@ -192,7 +202,9 @@ class EventsHandler(_Candidate):
             self.refuse(401, "error.not_logged_in")
             return
         self.set_header("Content-Type", "text/event-stream; charset=utf-8")
-        self.write("retry: 2000\n\n")  # the browser's delay before it reconnects
+        # The browser's delay before it reconnects, spread so that a restart is not a stampede.
+        self.write(f"retry: {random.randint(2000, 8000)}\n\n")
+        self.streams.opened(self, ids[1], self.request.remote_ip)
         try:
             await self.follow(ids[0], int(seen) if status is None else status["versjon"], status)
         except (StreamClosedError, ServiceError):  # the page went, or its session did: it asks anew
@@ -200,6 +212,8 @@ class EventsHandler(_Candidate):
         except asyncio.CancelledError:  # the server is stopping: end the stream, the browser reconnects
             self.finish()  # (else Tornado answers and logs a 500 for every open page)
             raise
+        finally:
+            self.streams.closed(self)
 
     async def follow(self, candidate_id: int, seen: int, status: dict | None) -> None:
         """Send ``status`` if there is one, then each new one, until the page or its candidate goes."""
@@ -337,7 +351,7 @@ class PageHandler(_Candidate):
         texts = {key.removeprefix("candidate."): text for key, text in NB.items()
                  if isinstance(key, str) and key.startswith("candidate.")}
         texts |= {key: label(key) for key in SHARED_TEXTS}
-        config = {"texts": texts, "heartbeat_s": HEARTBEAT_INTERVAL_S, "max_file": MAX_FILE_BYTES,
+        config = {"texts": texts, "max_file": MAX_FILE_BYTES,
                   "max_files": MAX_FILES_PER_BATCH, "max_batch": MAX_BATCH_BYTES,
                   "types": sorted(ACCEPTED_EXTENSIONS)}
         self.set_header("Content-Type", "text/html; charset=utf-8")

@@ -15,10 +15,11 @@ from . import handlers as h
 from .channel import StatusChannel
 from .constants import API, HERE, PAGE
 from .heartbeat import Heartbeat
+from .liveness import OpenStreams
 from .payloads import status_json
 
 
-def routes(services: Services, channel: StatusChannel, cookie_secret: str) -> list[tuple]:
+def routes(services: Services, channel: StatusChannel, streams: OpenStreams, cookie_secret: str) -> list[tuple]:
     """The candidate module's URLs, sharing one throttle, login queue and status channel per process."""
 
     def log_in(requests: list[LoginRequest]) -> list:
@@ -34,7 +35,7 @@ def routes(services: Services, channel: StatusChannel, cookie_secret: str) -> li
                 outcomes.append(e)
         return outcomes
 
-    shared = {"services": services, "channel": channel,
+    shared = {"services": services, "channel": channel, "streams": streams,
               # Two threads: one checks while the other waits for scrypt; batches of at most 32
               # wait up to 20 ms for company (docs/decisions.md: login batches).
               "passwords": Batcher(services.auth.authenticate_candidates, "passwords", threads=2, max_batch=32,

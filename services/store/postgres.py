@@ -48,6 +48,7 @@ class PostgresDialect:
 
 
 DIALECT = PostgresDialect()
+POOL_WAIT_S = 5.0  # a request waits this long for a connection, then gets a clear error (503)
 _TOKEN = re.compile(r"'(?:[^']|'')*'|\"[^\"]*\"|::|\?|\$(\w+)|%")
 
 
@@ -220,8 +221,10 @@ class PostgresStore:
         self.url = url
         self.path = url
         try:
-            self._pool = ConnectionPool(url, min_size=1, max_size=pool_size, open=True, timeout=30,
-                                        kwargs={"autocommit": True})
+            # Each connection is checked as it is handed out: after a database restart the
+            # broken ones are replaced instead of failing the next requests.
+            self._pool = ConnectionPool(url, min_size=1, max_size=pool_size, open=True, timeout=POOL_WAIT_S,
+                                        kwargs={"autocommit": True}, check=ConnectionPool.check_connection)
             self._pool.wait(timeout=30)
         except (psycopg.Error, Exception) as e:
             raise StoreError(f"Kan ikke koble til databasen: {e}") from e

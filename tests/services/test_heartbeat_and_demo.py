@@ -31,15 +31,16 @@ def test_heartbeats_are_buffered_then_flushed_in_one_batch(desk):
     assert session.active  # the unflushed beat counts already
     assert desk.s.heartbeats.flush() == 1
     assert desk.s.store.versions() == versions  # a heartbeat alone wakes no monitor
-    desk.s.clock.advance(seconds=rules.HEARTBEAT_INTERVAL_S * 2)  # one short drop does not count
+    desk.s.clock.advance(seconds=rules.ACTIVE_GRACE_S - 1)  # one short drop does not count
     assert desk.s.queries.sessions(desk.admin, desk.cid("101AAA-V"))[0].active
-    desk.s.clock.advance(seconds=rules.ACTIVE_GRACE_S)
+    desk.s.clock.advance(seconds=2)
     assert not desk.s.queries.sessions(desk.admin, desk.cid("101AAA-V"))[0].active
 
 
 def test_a_new_ip_is_recorded_logged_and_published(desk):
     desk.s.clock.set(at(9, 5))
     sid = desk.login("101AAA-V", ip="158.36.1.10")
+    desk.s.access.grant_access(desk.vakt, desk.cid("101AAA-V"))
     desk.s.heartbeats.beat(sid, "2001:db8::42")
     versions = desk.s.store.versions()
     desk.s.heartbeats.flush()
@@ -48,6 +49,18 @@ def test_a_new_ip_is_recorded_logged_and_published(desk):
     assert desk.s.queries.activity_log(desk.admin, desk.cid("101AAA-V"))[0].event.value == "IP_CHANGED"
     assert desk.row("101AAA-V").latest_ip == "2001:db8::42"
     assert desk.s.store.versions()[1] == versions[1] + 1
+
+
+def test_a_waiting_sessions_new_ip_is_not_logged(desk):
+    """Log data only from the authorised session (SPEC): a login at home that waits for access
+    leaves its address on its session, and nothing more."""
+    desk.s.clock.set(at(9, 5))
+    sid = desk.login("101AAA-V", ip="158.36.1.10")
+    log = desk.s.queries.activity_log(desk.admin, desk.cid("101AAA-V"))
+    desk.s.heartbeats.beat(sid, "77.16.3.4")
+    desk.s.heartbeats.flush()
+    assert desk.s.queries.activity_log(desk.admin, desk.cid("101AAA-V")) == log
+    assert [i.ip for i in desk.s.queries.sessions(desk.admin, desk.cid("101AAA-V"))[0].ips] == ["158.36.1.10"]
 
 
 def test_sessions_show_browser_os_and_device(desk):

@@ -85,6 +85,7 @@ def test_exam_morning_in_two_browsers(serve_world, browser):
     candidate.screenshot(path=str(ARTIFACTS / "candidate-receipt.png"), full_page=True)
     # Everything the page needed came from this server: no CDN.
     assert requests and all(u.startswith(served.url) for u in requests)
+    assert not any("/heartbeat" in u for u in requests)  # the open status stream is the heartbeat
 
 
 def test_second_browser_needs_gi_tilgang_pa_nytt(served, browser):
@@ -147,7 +148,13 @@ def test_a_closed_tab_goes_inaktiv_and_comes_back_aktiv(served, browser):
 
     assert session().active and session().browser.startswith("Chrome") and session().ip == "127.0.0.1"
     page.close()
-    served.clock.advance(seconds=60)  # past the grace period without a heartbeat
+    deadline = time.monotonic() + 5
+    while served.app.open_streams.count() and time.monotonic() < deadline:
+        time.sleep(0.05)  # the server has seen the stream (the page's heartbeat) close
+    assert served.app.open_streams.count() == 0
+    served.clock.advance(seconds=25)  # closed less than 30 s ago: one short drop does not count
+    assert session().active
+    served.clock.advance(seconds=35)  # past the grace period
     assert not session().active
     page = context.new_page()
     page.goto(served.url + "/kandidat")

@@ -1,7 +1,8 @@
 """Several worker processes on PostgreSQL (``kandidatmonitor serve --workers 2``), as real
 processes on one port: a grant given by another process reaches a candidate's status stream
 and the monitor pages; a worker killed with SIGKILL is replaced while the other serves on,
-and nobody is logged out or loses a login that was answered."""
+and nobody is logged out or loses a login that was answered; while PostgreSQL is down the
+API answers 503 with Retry-After, and serves again by itself when it is back."""
 from __future__ import annotations
 
 import os
@@ -9,6 +10,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -20,8 +22,9 @@ from services.model import SessionState
 from services.wiring import Services
 
 from ..candidate_client import Browser
+from ..pg_cluster import Cluster
 from ..served import free_port, log_in
-from ..world import at, candidate_id
+from ..world import at, build_world, candidate_id
 
 ROOT = Path(__file__).resolve().parents[2]
 LIVE = 3_000
@@ -115,3 +118,42 @@ def test_monitor_pages_on_two_workers_follow_a_change_made_elsewhere(cluster_wor
     for page in pages:
         row = page.locator(".tabulator-row").filter(has_text="Anna Engelsk")
         expect(row).to_contain_text("Digital tilgang sperret", timeout=LIVE)
+
+
+def test_while_postgresql_is_down_the_api_answers_503_and_recovers_by_itself(tmp_path):
+    cluster = Cluster()  # its own server: this test stops it
+    try:
+        url = cluster.create_database()
+        build_world(url, blobs=tmp_path / "blobs").close()
+        workers = Workers(url, tmp_path / "blobs", count=1)
+        try:
+            candidate = Browser(workers.url)
+            assert candidate.login("101AAA-V")[0] == 200
+            cluster.pause()
+            for answer in (candidate.call("/kandidat/api/status", raw=True),
+                           Browser(workers.url).call("/kandidat/api/login",
+                                                     {"kandidatnummer": "102BBB-V", "passord": "hemmelig"}, raw=True)):
+                status, body = answer
+                assert status == 503, body
+                assert b"Traceback" not in body and "Tjenesten svarer ikke".encode() in body
+            with pytest.raises(urllib.error.HTTPError) as refused:
+                urllib.request.urlopen(urllib.request.Request(
+                    workers.url + "/kandidat/api/status", headers={"Cookie": f"kandidat={candidate.cookie()}"}),
+                    timeout=10)
+            assert refused.value.code == 503 and int(refused.value.headers["Retry-After"]) > 0
+            cluster.resume()
+            deadline = time.monotonic() + 20
+            while candidate.call("/kandidat/api/status")[0] != 200 and time.monotonic() < deadline:
+                time.sleep(0.5)
+            assert candidate.call("/kandidat/api/status")[0] == 200  # back, with nobody restarting anything
+            services = Services(url, FrozenClock(at(9, 30)), blobs=tmp_path / "blobs")
+            try:
+                assert services.store.query(  # the login refused during the outage left nothing behind
+                    "SELECT count(*) FROM login_sessions s JOIN candidates c ON c.id = s.candidate_id "
+                    "WHERE c.number = '102BBB-V'") == [(0,)]
+            finally:
+                services.close()
+        finally:
+            workers.stop()
+    finally:
+        cluster.stop()

@@ -9,7 +9,8 @@ document.querySelectorAll("[data-text]").forEach(e => { e.textContent = T[e.data
 $("filtyper").textContent = C.types.map(t => "." + t).join(", ");
 
 let status = null;      // the last status from the server
-let events = null;      // the status channel while it is open
+let events = null;      // the status channel while it is open: also this page's heartbeat
+let retryDelay = 2000;  // before the status channel is opened again after a refusal
 let asked = null;       // the status version at which access was last asked for again
 let batch = {count: 0, done: 0, bytes: 0};  // the files chosen since the last delivery
 
@@ -49,7 +50,7 @@ function show(s) {
   if (s.side === "WAITING_FOR_START") rules(s.todelt);
   if (s.side === "TASK") task(s);
   if (s.side === "RECEIPT") receipt(s);
-  if (moved) { $("navn").focus(); beat(); }
+  if (moved) $("navn").focus();
 }
 
 function rules(twoPart) {
@@ -180,11 +181,11 @@ function follow() {  // the browser reconnects by itself after a dropped connect
       if (r.status === 401) { loggedOut(); return; }
       if (r.ok) show(r.body);
     } catch (e) { /* offline for a moment */ }
-    setTimeout(follow, 2000);
+    // Wait longer after each refusal, and not in step with every other page (a restart).
+    retryDelay = Math.min(30000, retryDelay * 2);
+    setTimeout(follow, retryDelay / 2 + Math.random() * retryDelay / 2);
   };
+  source.onopen = () => { retryDelay = 2000; };
 }
 
-function beat() { if (status) call("heartbeat", {method: "POST"}).catch(() => {}); }
-setInterval(beat, C.heartbeat_s * 1000);
-document.addEventListener("visibilitychange", () => { if (!document.hidden) beat(); });
 follow();
