@@ -14,7 +14,7 @@ PYTHON ?= $(shell for p in python3.12 python3.13 python3.14 python3; do \
   if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; \
   then echo $$p; break; fi; done)
 
-.PHONY: run test bench demo-national clean chromium postgresql
+.PHONY: run run-postgres test bench demo-national clean chromium postgresql
 
 $(BIN)/.installed: pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.12 or newer is needed (e.g. pyenv install 3.12)"; exit 1; }
@@ -26,6 +26,15 @@ $(BIN)/.installed: pyproject.toml
 run: $(BIN)/.installed
 	$(BIN)/kandidatmonitor demo --size small --db $(DB) --seed 1 --if-stale $(NOW_ARG)
 	$(BIN)/kandidatmonitor serve --db $(DB) --port $(PORT) $(NOW_ARG)
+
+# The same demo on PostgreSQL with WORKERS processes on one port. Without PG_URL a local
+# cluster is started under data/pg (it keeps running; `kandidatmonitor local-postgres --stop`).
+WORKERS ?= 2
+run-postgres: $(BIN)/.installed postgresql
+	@url="$${PG_URL:-$$($(BIN)/kandidatmonitor local-postgres --dir data/pg)}" && \
+	  echo "PostgreSQL: $$url" && \
+	  $(BIN)/kandidatmonitor demo --size small --db "$$url" --seed 1 --if-stale $(NOW_ARG) && \
+	  $(BIN)/kandidatmonitor serve --db "$$url" --workers $(WORKERS) --port $(PORT) $(NOW_ARG)
 
 # Debian's Chromium for the browser tests (Playwright drives /usr/bin/chromium).
 chromium:

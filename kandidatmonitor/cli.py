@@ -133,6 +133,18 @@ def cmd_simulate(args) -> int:
     return 0 if tally.errors == 0 else 1
 
 
+def cmd_local_postgres(args) -> int:
+    """Start (or stop) a PostgreSQL cluster kept under ``--dir`` and print its database's URL."""
+    from .pgcluster import Cluster
+
+    cluster = Cluster(args.dir)
+    if args.stop:
+        cluster.stop(remove=False)
+        return 0
+    print(cluster.create_database(name=args.database))
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="kandidatmonitor", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
@@ -166,6 +178,11 @@ def parser() -> argparse.ArgumentParser:
     imp.add_argument("--file", required=True)
     imp.add_argument("--date", help="eksamensdato ÅÅÅÅ-MM-DD (i dag uten)")
     imp.set_defaults(func=cmd_import)
+    local = sub.add_parser("local-postgres", help="start en lokal PostgreSQL under --dir og skriv ut adressen")
+    local.add_argument("--dir", default="data/pg")
+    local.add_argument("--database", default="kandidatmonitor")
+    local.add_argument("--stop", action="store_true", help="stopp den i stedet")
+    local.set_defaults(func=cmd_local_postgres)
     sim = sub.add_parser("simulate", help="kandidater som logger inn, venter, leverer – over HTTP-API-et")
     sim.add_argument("--url", default="http://localhost:5006")
     sim.add_argument("--candidates", type=int, default=100, help="antall kandidater")

@@ -14,7 +14,7 @@ from services.store import database_name
 from services.queries import MonitorFilter
 from services.wiring import Services
 
-from .pg_cluster import Cluster
+from kandidatmonitor.pgcluster import Cluster
 from .served import Served
 from .world import at, build_world, candidate_id, copy_world
 
