@@ -13,26 +13,25 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
-import gc
 import json
 import multiprocessing as mp
-import os
 import random
 import re
-import threading
+import subprocess
+import sys
 import time
-import urllib.request
-from pathlib import Path
 
-from dashboard.app import serve, tune_gc, use_uvloop
+from kandidatmonitor.pgcluster import Cluster
 from kandidatmonitor.simulate import API
-from services.clock import OSLO, Clock
+from services.clock import OSLO
 from services.demo import build_demo, numbers_file
 from services.errors import ServiceError
 from services.model import system_actor
+from services.store import is_url
 
-from .live import duckdb_mb, free_port, settle_memory
+from .live import free_port
 from .run import percentiles, report
+from .servers import ROOT, GcPauses, InProcess, LoopLag, Workers
 
 TODAY = dt.datetime.now(OSLO).date()
 BUILT_AT = dt.datetime.combine(TODAY, dt.time(8, 45), tzinfo=OSLO)
@@ -121,9 +120,9 @@ async def _client(url: str, numbers: list[str], rate: float, t0: float, pipe, cl
     where = urlsplit(url)
     host, port = where.hostname, where.port
     sources = source_addresses(client)
-    logins, errors, beats, seen = [], {}, [], {}
+    logins, errors, seen = [], {}, {}
     live_tasks = []
-    streams_open = [0]
+    streams_open, requests_sent = [0], [0]
     # logins share bounded pools per address, as a browser's few connections per site do
     login_wires = pools(host, port, sources, 10)
 
@@ -151,6 +150,7 @@ async def _client(url: str, numbers: list[str], rate: float, t0: float, pipe, cl
         reader, writer = await asyncio.open_connection(host, port, local_addr=(source, 0))
         try:
             writer.write(get)
+            requests_sent[0] += 1
             head = await reader.readuntil(b"\r\n\r\n")
             if int(head[9:12]) != 200:
                 raise StreamRefused(head[9:12].decode())
@@ -169,6 +169,7 @@ async def _client(url: str, numbers: list[str], rate: float, t0: float, pipe, cl
         await asyncio.sleep(max(0.0, due - time.time()))
         wire = await login_wires[source].get()
         try:
+            requests_sent[0] += 1
             code, head, body = await wire.send(login_request(where.netloc, number, "demo"))
         except (OSError, asyncio.IncompleteReadError) as e:
             failed(f"login {type(e).__name__}")
@@ -193,98 +194,24 @@ async def _client(url: str, numbers: list[str], rate: float, t0: float, pipe, cl
         message = await loop.run_in_executor(None, pipe.recv)
         if message[0] == "count":
             pipe.send(("count", streams_open[0]))
+        elif message[0] == "requests":  # every HTTP request sent so far (logins, stream opens)
+            pipe.send(("requests", requests_sent[0]))
         elif message[0] == "stop":
             break
     for task in live_tasks:
         task.cancel()
     await asyncio.gather(*live_tasks, return_exceptions=True)
-    pipe.send(("results", {"logins": logins, "errors": errors, "beats": beats, "seen": seen}))
+    pipe.send(("results", {"logins": logins, "errors": errors, "seen": seen}))
 
 
 # -- the server side (this process) ----------------------------------------------------
-class LoopLag(threading.Thread):
-    """How late the server's event loop runs a callback handed to it (every 50 ms): the
-    time every request waits before the loop gets to it."""
-
-    def __init__(self, loop):
-        super().__init__(daemon=True)
-        self.loop, self.samples, self.stopped = loop, [], threading.Event()
-
-    def run(self) -> None:
-        while not self.stopped.wait(0.05):
-            asked = time.perf_counter()
-            done = threading.Event()
-            self.loop.call_soon_threadsafe(lambda a=asked: (self.samples.append((time.time(), time.perf_counter() - a)),
-                                                            done.set()))
-            done.wait(10)
-
-    def between(self, start: float, end: float) -> dict | None:
-        lags = [lag for at, lag in self.samples if start <= at < end]
-        return percentiles(lags) if lags else None
-
-
-class GcPauses:
-    """The server's garbage collections, each a pause of every thread (it holds the GIL):
-    when, which generation and how long."""
-
-    def __init__(self) -> None:
-        self.pauses: list[tuple[float, int, float]] = []
-        self._started: dict[int, float] = {}
-        gc.callbacks.append(self._callback)
-
-    def _callback(self, phase: str, info: dict) -> None:
-        if phase == "start":
-            self._started[threading.get_ident()] = time.perf_counter()
-        elif (started := self._started.pop(threading.get_ident(), None)) is not None:
-            self.pauses.append((time.time(), info["generation"], time.perf_counter() - started))
-
-    def between(self, start: float, end: float) -> dict:
-        """By generation: how many, their total and the longest, in ms."""
-        found: dict[str, list[float]] = {}
-        for at, generation, pause in self.pauses:
-            if start <= at < end:
-                found.setdefault(f"generation_{generation}", []).append(pause)
-        return {g: {"n": len(p), "total_ms": round(1000 * sum(p)), "max_ms": round(1000 * max(p))}
-                for g, p in sorted(found.items())}
-
-    def stop(self) -> None:
-        gc.callbacks.remove(self._callback)
-
-
-def cpu_by_thread() -> dict[str, float]:
-    """CPU seconds of each thread of this process so far, by thread name; threads Python did
-    not start (DuckDB's, uvloop's) under "native"."""
-    names = {t.native_id: t.name.split("-")[0] if t.name.startswith(("passwords", "logins")) else t.name
-             for t in threading.enumerate()}
-    tick = os.sysconf("SC_CLK_TCK")
-    seconds: dict[str, float] = {}
-    for task in Path("/proc/self/task").iterdir():
-        try:
-            fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:  # the thread ended meanwhile
-            continue
-        name = names.get(int(task.name), "native")
-        seconds[name] = seconds.get(name, 0.0) + (int(fields[11]) + int(fields[12])) / tick
-    return seconds
-
-
-def prepare(db: Path, candidates: int) -> list[str]:
+def prepare(db: str, candidates: int) -> list[str]:
     stats = build_demo(db, "national", seed=1, now=BUILT_AT)
     print(f"national demo at {BUILT_AT:%H:%M}: {stats['candidates']} candidates, {stats['seconds']} s", flush=True)
     numbers = numbers_file(db).read_text().split()
     if len(numbers) < candidates:
         raise SystemExit(f"only {len(numbers)} candidates may still log in")
     return numbers[:candidates]
-
-
-def wait_until_up(url: str) -> None:
-    for _ in range(600):
-        try:
-            urllib.request.urlopen(url + "/kandidat", timeout=2).read()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError("server did not start")
 
 
 def ask(pipes, message) -> list:
@@ -295,31 +222,74 @@ def ask(pipes, message) -> list:
 
 def main() -> None:
     p = argparse.ArgumentParser()
-    p.add_argument("--db", default="data/morning.duckdb")
+    p.add_argument("--db", default="data/morning.duckdb", help="a DuckDB file or a postgresql:// URL")
+    p.add_argument("--workers", type=int, default=1, help="over 1: `serve --workers N` processes (PostgreSQL)")
+    p.add_argument("--compare", action="store_true",
+                   help="DuckDB in one process, PostgreSQL in one, PostgreSQL in two, side by side")
     p.add_argument("--candidates", type=int, default=18_500)
     p.add_argument("--rate", type=float, default=300.0)
     p.add_argument("--grants", type=int, default=300)
     p.add_argument("--steady", type=float, default=35.0, help="seconds with everyone connected")
     p.add_argument("--clients", type=int, default=2)
     args = p.parse_args()
-    db = Path(args.db)
-    numbers = prepare(db, args.candidates)
+    if args.compare:
+        compare(args)
+        return
+    numbers = prepare(args.db, args.candidates)
     port = free_port()
-    url = f"http://localhost:{port}"
-    use_uvloop()  # as `kandidatmonitor serve` does
-    tune_gc()
-    server = serve(str(db), port=port, clock=Clock.starting_at(SERVED_AT), threaded=True, num_threads=2)
-    wait_until_up(url)
-    services = server.kandidatmonitor.services
-    results: dict = {"candidates": args.candidates, "rate_per_s": args.rate, "clients": args.clients}
-    lag = LoopLag(server.asyncio_loop)
-    lag.start()
-    pauses = GcPauses()
+    server = Workers(args.db, port, SERVED_AT, args.workers) if args.workers > 1 else InProcess(args.db, port, SERVED_AT)
+    try:
+        results = rush(server, f"http://localhost:{port}", numbers, args)
+    finally:
+        server.stop()
+    report(f"candidates-{configuration(args.db, args.workers)}", results)
+
+
+def configuration(db: str, workers: int) -> str:
+    return f"{'postgresql' if is_url(db) else 'duckdb'}-{workers}"
+
+
+def compare(args) -> None:
+    """The three configurations one after the other, each in a process of its own (a clean
+    heap and loop), then their figures side by side."""
+    url = Cluster(ROOT / "data" / "pg-bench").create_database(name="morning")
+    figures = {}
+    for db, workers in ((args.db, 1), (url, 1), (url, 2)):
+        subprocess.run([sys.executable, "-m", "bench.candidates", "--db", db, "--workers", str(workers),
+                        "--candidates", str(args.candidates), "--rate", str(args.rate), "--grants",
+                        str(args.grants), "--steady", str(args.steady), "--clients", str(args.clients)],
+                       cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+        name = configuration(db, workers)
+        figures[name] = json.loads((ROOT / "bench" / "results" / f"candidates-{name}.json").read_text())
+    report("candidates-compare", {name: summary(f) for name, f in figures.items()})
+
+
+def summary(f: dict) -> dict:
+    rush_ = f["login_rush"]
+    return {"logins_per_s": rush_["achieved_per_s"], "errors": rush_["errors"],
+            "login_p50_ms": (rush_["latency_from_due"] or {}).get("p50_ms"),
+            "login_p95_ms": (rush_["latency_from_due"] or {}).get("p95_ms"),
+            "cpu_ms_per_login": rush_["server_cpu_ms_per_login"],
+            "grant_to_page_p50_ms": f["grant_to_candidate_page"].get("p50_ms"),
+            "grant_to_page_p95_ms": f["grant_to_candidate_page"].get("p95_ms"),
+            "grant_call_p95_ms": f["grant_to_candidate_page"]["grant_service_call"]["p95_ms"],
+            "kb_per_connected_candidate": f["connected"]["server_kb_per_connected_candidate"],
+            "requests_per_connected_candidate_per_min": f["connected"]["requests_per_candidate_per_min"]}
+
+
+def rush(server, url: str, numbers: list[str], args) -> dict:
+    services = server.services
+    results: dict = {"candidates": args.candidates, "rate_per_s": args.rate, "clients": args.clients,
+                     "backend": services.store.kind, "workers": server.workers}
+    lag = LoopLag(server.loop) if server.loop else None
+    if lag:
+        lag.start()
+    pauses = GcPauses() if server.loop else None
     try:
         time.sleep(2)
-        baseline = settle_memory()
+        baseline = server.rss_mb()
         results["rss_before_mb"] = round(baseline, 1)
-        results["duckdb_memory_before_mb"] = duckdb_mb(services)
+        buffers_before = server.buffers_mb()
 
         ctx = mp.get_context("spawn")
         t0 = time.time() + 3.0
@@ -332,35 +302,38 @@ def main() -> None:
             pipes.append(ours)
             procs.append(proc)
         time.sleep(max(0.0, t0 - time.time()))
-        cpu_at_start, threads_at_start = time.process_time(), cpu_by_thread()
+        cpu_at_start, threads_at_start = server.cpu_s(), server.threads()
         connected = [pipe.recv() for pipe in pipes]
         rush_s = time.time() - t0
-        server_cpu_s = time.process_time() - cpu_at_start
+        cpu_now = server.cpu_s()
+        cpu_by_process = {name: cpu_now[name] - cpu_at_start.get(name, 0.0) for name in cpu_now}
         by_thread = {name: round((s - threads_at_start.get(name, 0.0)) / rush_s, 2)
-                     for name, s in sorted(cpu_by_thread().items(), key=lambda kv: -kv[1])}
+                     for name, s in sorted(server.threads().items(), key=lambda kv: -kv[1])}
         print(f"rush over after {rush_s:.1f} s: {[c[:3] for c in connected]}", flush=True)
 
-        steady_from, steady_cpu = time.time(), time.process_time()
+        steady_from, steady_cpu = time.time(), server.cpu_s()
+        requests_before = sum(c[1] for c in ask(pipes, ("requests",)))
         time.sleep(args.steady)
         steady_to = time.time()  # before the memory reading below: its full collection pauses the server
-        steady_cpu = (time.process_time() - steady_cpu) / (steady_to - steady_from)
+        steady_cores = {name: round((v - steady_cpu.get(name, 0.0)) / (steady_to - steady_from), 3)
+                        for name, v in server.cpu_s().items()}
+        requests_during = sum(c[1] for c in ask(pipes, ("requests",))) - requests_before
         open_streams = sum(c[1] for c in ask(pipes, ("count",)))
-        channel = server.kandidatmonitor.status_channel
-        rss = settle_memory()
+        rss = server.rss_mb()
         n_connected = sum(c[1] for c in connected)
+        buffers = server.buffers_mb()
         results["connected"] = {
             "candidates": n_connected, "status_streams_open_client_side": open_streams,
-            "status_streams_waiting_server_side": channel.waiting(),
-            "rss_mb": round(rss, 1), "duckdb_memory_mb": duckdb_mb(services),
-            "server_cpu_cores": round(steady_cpu, 3),
+            "status_streams_waiting_server_side": server.waiting_streams(),
+            "rss_mb": round(rss, 1), "duckdb_memory_mb": buffers, "cpu_cores": steady_cores,
             "server_kb_per_connected_candidate": round((rss - baseline) * 1024 / max(1, n_connected), 1),
             "server_kb_per_candidate_without_duckdb_buffers": round(
-                ((rss - baseline) - (duckdb_mb(services) - results["duckdb_memory_before_mb"])) * 1024
-                / max(1, n_connected), 1)}
+                ((rss - baseline) - ((buffers or 0) - (buffers_before or 0))) * 1024 / max(1, n_connected), 1),
+            "requests_per_candidate_per_min": round(
+                requests_during / max(1, n_connected) / ((steady_to - steady_from) / 60), 3)}
 
         granted = random.Random(1).sample(numbers[: n_connected], min(args.grants, n_connected))
-        ids = dict(services.store.query("SELECT number, id FROM candidates WHERE number IN (SELECT unnest(?))",
-                                        [granted]))
+        ids = dict(services.store.query("SELECT number, id FROM candidates WHERE number = ANY(?)", [granted]))
         grant_at, grant_service = {}, []
         actor = system_actor("Benchmark")
         refused = 0
@@ -387,35 +360,35 @@ def main() -> None:
         for o in outcome:
             for kind, n in o["errors"].items():
                 errors[kind] = errors.get(kind, 0) + n
-        beats = [lat for o in outcome for done, lat in o["beats"] if steady_from <= done - lat < steady_to]  # sent
         seen = {n: t for o in outcome for n, t in o["seen"].items()}
         to_page = [seen[n] - grant_at[n] for n in grant_at if n in seen]
+        server_cpu_s = sum(cpu_by_process.values())
         results["login_rush"] = {
             "logins_ok": len(logins), "errors": errors,
             "achieved_per_s": round(len(logins) / max(1e-9, max(finished) - t0), 1) if finished else 0,
             "seconds": round(max(finished) - t0, 1) if finished else None,
             "latency_from_due": percentiles(logins) if logins else None,
             # CPU of both cores spent in the rush: less variable than latency on this machine.
-            "cpu_cores_used": {"server": round(server_cpu_s / rush_s, 2),
+            "cpu_cores_used": {**{name: round(s / rush_s, 2) for name, s in cpu_by_process.items()},
                                "clients": round(sum(c[3] for c in connected) / rush_s, 2),
                                "server_by_thread": {k: v for k, v in by_thread.items() if v >= 0.01}},
-            "server_cpu_ms_per_login": round(1000 * server_cpu_s / max(1, len(logins)), 2)}
-        results["heartbeat_round_trip_while_connected"] = percentiles(beats) if beats else None
+            "server_cpu_ms_per_login": round(1000 * server_cpu_s / max(1, len(logins)), 2),
+            "cpu_ms_per_login_by_process": {name: round(1000 * s / max(1, len(logins)), 2)
+                                            for name, s in cpu_by_process.items()}}
         phases = {"rush": (t0, t0 + rush_s), "connected": (steady_from, steady_to), "grants": (grants_from, grants_to)}
-        results["event_loop_lag"] = {phase: lag.between(*window) for phase, window in phases.items()}
-        results["garbage_collections"] = {phase: pauses.between(*window) for phase, window in phases.items()}
+        if lag:
+            results["event_loop_lag"] = {phase: lag.between(*window) for phase, window in phases.items()}
+            results["garbage_collections"] = {phase: pauses.between(*window) for phase, window in phases.items()}
         results["grant_to_candidate_page"] = {
             "granted": len(grant_at), "refused": refused, "page_moved": len(to_page),
             **(percentiles(to_page) if to_page else {}),
             "grant_service_call": percentiles(grant_service)}
     finally:
-        lag.stopped.set()
-        pauses.stop()
-        server.stop()
-        server.join(timeout=10)
-        server.kandidatmonitor.close()
-    report("candidates", results)
-
+        if lag:
+            lag.stopped.set()
+        if pauses:
+            pauses.stop()
+    return results
 
 if __name__ == "__main__":
     main()
