@@ -52,12 +52,17 @@ postgresql:
 test: $(BIN)/.installed chromium postgresql
 	$(BIN)/python -m pytest
 
-bench: $(BIN)/.installed chromium
+# Benchmarks print figures (JSON, also in bench/results/); they assert nothing. PostgreSQL runs
+# on a local cluster under data/pg-bench, left running (`kandidatmonitor local-postgres
+# --dir data/pg-bench --stop`).
+bench: $(BIN)/.installed chromium postgresql
 	$(BIN)/python -m bench.run
 	$(BIN)/python -m bench.live
+	@url="$$($(BIN)/kandidatmonitor local-postgres --dir data/pg-bench --database national)" && \
+	  $(BIN)/python -m bench.run --db "$$url" && $(BIN)/python -m bench.live --db "$$url"
 	$(BIN)/python -m bench.overview
 	$(BIN)/python -m bench.files
-	$(BIN)/python -m bench.candidates
+	$(BIN)/python -m bench.candidates --compare
 
 clean:
 	rm -rf $(VENV) data/*.duckdb data/*.duckdb.wal .pytest_cache .hypothesis

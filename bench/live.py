@@ -25,7 +25,9 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+from urllib.parse import urlsplit
 
+import psycopg
 from bokeh.document import Document
 
 from dashboard.app import serve
@@ -33,6 +35,7 @@ from services.auth import hash_password
 from services.clock import FrozenClock
 from services.model import AccessStatus, Role, system_actor
 from services.queries import MonitorFilter
+from services.store import database_name, is_url
 
 from .run import EXAM_MOMENT, percentiles, report
 
@@ -63,8 +66,11 @@ def live_documents() -> int:
     return sum(isinstance(o, Document) for o in gc.get_objects())
 
 
-def duckdb_mb(services) -> float:
-    """DuckDB's own buffers are in this RSS too; reported so they are not taken for sessions."""
+def duckdb_mb(services) -> float | None:
+    """DuckDB's own buffers are in this RSS too; reported so they are not taken for sessions
+    (None on PostgreSQL, whose buffers are in its own processes)."""
+    if services.store.kind != "duckdb":
+        return None
     return round(services.store.query("SELECT sum(memory_usage_bytes) FROM duckdb_memory()")[0][0] / 2**20, 1)
 
 
@@ -135,7 +141,7 @@ def measure(app, browsers: Browsers, candidate_id: int, events: int) -> dict:
             "school_row_queries_per_change": round((services.queries.school_reads - reads_before) / events, 2)}
 
 
-def run(db: Path, sessions: list[int], events: int, num_threads: int | None) -> dict:
+def run(db: Path | str, sessions: list[int], events: int, num_threads: int | None) -> dict:
     port = free_port()
     server = serve(str(db), port=port, clock=FrozenClock(EXAM_MOMENT), threaded=True, num_threads=num_threads,
                    unused_session_lifetime_milliseconds=2000, check_unused_sessions_milliseconds=1000)
@@ -252,6 +258,10 @@ async def drive_browsers(url: str, count: int) -> None:
         say(closed=True)
 
 
+def with_database(url: str, name: str) -> str:
+    return urlsplit(url)._replace(path=f"/{name}").geturl()
+
+
 def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--db", default="data/national.duckdb")
@@ -263,6 +273,15 @@ def main() -> None:
     if args.browser:
         url, pages = args.browser
         asyncio.run(drive_browsers(url, int(pages)))
+        return
+    if is_url(args.db):  # the benchmark's writes stay out of the shared dataset: a copy
+        source = database_name(args.db)
+        with psycopg.connect(with_database(args.db, "postgres"), autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {source}_live")
+            conn.execute(f"CREATE DATABASE {source}_live TEMPLATE {source}")
+        results = run(with_database(args.db, f"{source}_live"), args.sessions, args.events,
+                      args.num_threads or None)
+        report("live-postgresql", results)
         return
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "live.duckdb"

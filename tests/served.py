@@ -37,19 +37,9 @@ class Served:
         self.server = serve(str(path), port=self.port, clock=self.clock, threaded=True, tick_s=tick_s,
                             num_threads=2, unused_session_lifetime_milliseconds=2000,
                             check_unused_sessions_milliseconds=1000)
-        self._wait_until_up()
+        wait_until_up(f"{self.url}/login")
         self.app = self.server.kandidatmonitor
         self.services = self.app.services
-
-    def _wait_until_up(self) -> None:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(f"{self.url}/login", timeout=5):
-                    return
-            except OSError:
-                time.sleep(0.1)
-        raise RuntimeError("server did not start")
 
     def close(self) -> None:
         if self.server is None:
@@ -58,6 +48,18 @@ class Served:
         self.server.join(timeout=10)
         self.app.close()
         self.server = None
+
+
+def wait_until_up(url: str, timeout: float = 60) -> None:
+    """Until ``url`` answers (a server starting, in this process or in others)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=5):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"{url} did not answer")
 
 
 def log_in(page: Page, url: str, username: str, password: str = "demo", path: str = "/kandidatmonitor",

@@ -20,8 +20,8 @@ import duckdb
 import pandas as pd
 
 from ..errors import StoreError
-from .protocol import Publisher, Row, named
-from .versions import bump_school_versions, migrate
+from .protocol import Publisher
+from .common import ChangedSchools, NamedRows, Queries, bump_school_versions, migrate
 
 
 class DuckDBDialect:
@@ -43,7 +43,7 @@ class DuckDBDialect:
 DIALECT = DuckDBDialect()
 
 
-class Reader:
+class Reader(NamedRows):
     """Statements on one DuckDB cursor; rows as tuples, or by name as ``row_type``."""
 
     def __init__(self, cursor: duckdb.DuckDBPyConnection):
@@ -61,29 +61,9 @@ class Reader:
     def df(self, sql: str, params: Any = None) -> pd.DataFrame:
         return self._run(sql, params).df()
 
-    def row(self, row_type: type[Row], sql: str, params: Any = None) -> Row | None:
-        found = self.one(sql, params)
-        return None if found is None else row_type(*found)
 
-    def rows(self, row_type: type[Row], sql: str, params: Any = None) -> list[Row]:
-        return named(row_type, self.all(sql, params))
-
-
-class Tx(Reader):
+class Tx(ChangedSchools, Reader):
     """An open write transaction: run statements, and say which schools changed."""
-
-    def __init__(self, cursor: duckdb.DuckDBPyConnection):
-        super().__init__(cursor)
-        self.touched: set[int] = set()
-        self.touched_candidates: set[int] = set()
-
-    def execute(self, sql: str, params: Any = None) -> None:
-        self._run(sql, params)
-
-    def changed(self, school_id: int, candidate_id: int | None = None) -> None:
-        self.touched.add(int(school_id))
-        if candidate_id is not None:
-            self.touched_candidates.add(int(candidate_id))
 
     @contextlib.contextmanager
     def load_frame(self, name: str, frame: pd.DataFrame) -> Iterator[None]:
@@ -94,7 +74,7 @@ class Tx(Reader):
             self._cursor.unregister(name)
 
 
-class DuckDBStore:
+class DuckDBStore(Queries):
     """Owns the DuckDB connection for this process."""
 
     kind = "duckdb"
@@ -143,14 +123,6 @@ class DuckDBStore:
         with self._conn_lock:
             return self._conn.cursor()
 
-    def query(self, sql: str, params: Any = None) -> list[tuple]:
-        with self.read() as reader:
-            return reader.all(sql, params)
-
-    def query_df(self, sql: str, params: Any = None) -> pd.DataFrame:
-        with self.read() as reader:
-            return reader.df(sql, params)
-
     @contextlib.contextmanager
     def write(self) -> Iterator[Tx]:
         """One write transaction. Versions of changed schools are published after commit."""
@@ -173,9 +145,6 @@ class DuckDBStore:
         if versions:
             for publish in self._publishers:
                 publish(versions, frozenset(tx.touched_candidates))
-
-    def versions(self) -> dict[int, int]:
-        return {int(s): int(v) for s, v in self.query("SELECT school_id, version FROM school_versions")}
 
     def export_parquet(self, staging: Path, secret: dict[str, list[str]],
                        partitioned: dict[str, tuple[str, str]]) -> dict:

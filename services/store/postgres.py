@@ -27,8 +27,8 @@ from psycopg_pool import ConnectionPool
 from ..errors import StoreError
 from .duckdb import schema_sql
 from .postgres_changes import CHANNEL, ChangeListener, notifications
-from .protocol import Publisher, Row, named
-from .versions import bump_school_versions, migrate
+from .protocol import Publisher
+from .common import ChangedSchools, NamedRows, Queries, bump_school_versions, migrate
 
 
 class PostgresDialect:
@@ -81,7 +81,7 @@ def _params(style: str, params: Any) -> Any:
     return params
 
 
-class Reader:
+class Reader(NamedRows):
     def __init__(self, cursor: psycopg.Cursor):
         self._cursor = cursor
 
@@ -103,13 +103,6 @@ class Reader:
         return pd.DataFrame({c.name: _series([r[i] for r in rows], c.type_code)
                              for i, c in enumerate(cursor.description)})
 
-    def row(self, row_type: type[Row], sql: str, params: Any = None) -> Row | None:
-        found = self.one(sql, params)
-        return None if found is None else row_type(*found)
-
-    def rows(self, row_type: type[Row], sql: str, params: Any = None) -> list[Row]:
-        return named(row_type, self.all(sql, params))
-
 
 _INTEGERS = {"int2": ("int16", "Int16"), "int4": ("int32", "Int32"), "int8": ("int64", "Int64")}
 
@@ -129,20 +122,7 @@ def _series(values: list, type_code: int) -> pd.Series:
     return pd.Series(values)
 
 
-class Tx(Reader):
-    def __init__(self, cursor: psycopg.Cursor):
-        super().__init__(cursor)
-        self.touched: set[int] = set()
-        self.touched_candidates: set[int] = set()
-
-    def execute(self, sql: str, params: Any = None) -> None:
-        self._run(sql, params)
-
-    def changed(self, school_id: int, candidate_id: int | None = None) -> None:
-        self.touched.add(int(school_id))
-        if candidate_id is not None:
-            self.touched_candidates.add(int(candidate_id))
-
+class Tx(ChangedSchools, Reader):
     @contextlib.contextmanager
     def load_frame(self, name: str, frame: pd.DataFrame) -> Iterator[None]:
         """``frame`` as a temporary table, filled by COPY; gone at the end of the block."""
@@ -211,7 +191,7 @@ def drop_everything(url: str) -> None:
         conn.execute("CREATE SCHEMA public")
 
 
-class PostgresStore:
+class PostgresStore(Queries):
     """A pool of connections to one PostgreSQL database."""
 
     kind = "postgres"
@@ -275,14 +255,6 @@ class PostgresStore:
         except psycopg.Error as e:
             raise StoreError(str(e)) from e
 
-    def query(self, sql: str, params: Any = None) -> list[tuple]:
-        with self.read() as reader:
-            return reader.all(sql, params)
-
-    def query_df(self, sql: str, params: Any = None) -> pd.DataFrame:
-        with self.read() as reader:
-            return reader.df(sql, params)
-
     @contextlib.contextmanager
     def write(self) -> Iterator[Tx]:
         """One write transaction; the changed schools' versions are published after commit."""
@@ -292,16 +264,13 @@ class PostgresStore:
                     tx = Tx(cursor)
                     yield tx
                     versions = bump_school_versions(tx, tx.touched)
-                    for payload in notifications(self._listener.origin, versions, frozenset(tx.touched_candidates)) \
-                            if versions else ():
-                        tx.execute("SELECT pg_notify(?, ?)", [CHANNEL, payload])  # sent at commit
+                    if versions:  # delivered to the other processes exactly when this commits
+                        for payload in notifications(self._listener.origin, versions, frozenset(tx.touched_candidates)):
+                            tx.execute("SELECT pg_notify(?, ?)", [CHANNEL, payload])
         except psycopg.Error as e:
             raise StoreError(str(e)) from e
         if versions:
             self._publish(versions, frozenset(tx.touched_candidates))
-
-    def versions(self) -> dict[int, int]:
-        return {int(s): int(v) for s, v in self.query("SELECT school_id, version FROM school_versions")}
 
     def export_parquet(self, staging: Path, secret: dict[str, list[str]],
                        partitioned: dict[str, tuple[str, str]]) -> dict:
@@ -311,14 +280,16 @@ class PostgresStore:
         try:
             with self._pool.connection() as conn:
                 conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
-                with conn.transaction(), conn.cursor() as cursor:
-                    names = [r[0] for r in cursor.execute(
-                        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' "
-                        "AND table_type = 'BASE TABLE' ORDER BY table_name").fetchall()]
-                    for name in names:
-                        tables[name] = _export_table(cursor, staging, name, secret.get(name, []),
-                                                     partitioned.get(name))
-                conn.isolation_level = None
+                try:
+                    with conn.transaction(), conn.cursor() as cursor:
+                        names = [r[0] for r in cursor.execute(
+                            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' "
+                            "AND table_type = 'BASE TABLE' ORDER BY table_name").fetchall()]
+                        for name in names:
+                            tables[name] = _export_table(cursor, staging, name, secret.get(name, []),
+                                                         partitioned.get(name))
+                finally:
+                    conn.isolation_level = None  # the pool's other users read committed
         except psycopg.Error as e:
             raise StoreError(str(e)) from e
         return tables

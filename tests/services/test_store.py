@@ -9,7 +9,7 @@ import pytest
 from services.errors import StoreError
 from services.store import open_store
 from services.store.duckdb import DuckDBStore
-from services.store.versions import SCHEMA_VERSION
+from services.store.common import SCHEMA_VERSION
 
 
 def test_closing_the_store_waits_for_a_read_still_running(tmp_path):

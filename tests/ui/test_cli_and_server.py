@@ -132,3 +132,35 @@ def test_export_while_the_server_keeps_running(served_demo, tmp_path):
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(forged, timeout=10)
     assert refused.value.code == 403 and not Path("/tmp/x/manifest.json").exists()
+
+
+def test_several_workers_need_postgresql(tmp_path):
+    refused = run_cli("serve", "--db", str(tmp_path / "one.duckdb"), "--workers", "2", check=False)
+    assert refused.returncode == 2 and "PostgreSQL" in refused.stderr
+
+
+def test_the_demo_import_and_export_commands_take_a_postgresql_url(pg_cluster, tmp_path):
+    url = pg_cluster.create_database()
+    built = run_cli("demo", "--size", "small", "--db", url, "--seed", "2", "--now", "2026-05-20 09:05")
+    assert '"candidates": 300' in built.stdout
+    assert "beholder den" in run_cli("demo", "--db", url, "--if-stale", "--now", "2026-05-20 10:00").stdout
+    csv = tmp_path / "pas.csv"
+    csv.write_text("skole;gruppe;fagkode;kandidatnummer;navn;todelt;passord\n"
+                   "3045;Ny gruppe;ENG1007;901XYZ-V;Nina Ny;nei;hemmelig\n", "utf-8")
+    assert "Importerte 1" in run_cli("import", "--db", url, "--file", str(csv), "--date", "2026-05-20").stdout
+    exported = run_cli("export", "--db", url, "--to", str(tmp_path / "snap"), "--now", "2026-05-20 09:05")
+    assert "tabeller" in exported.stdout
+    names = pd.read_parquet(tmp_path / "snap" / "candidates.parquet")["number"].tolist()
+    assert "901XYZ-V" in names and len(names) == 301
+
+
+def test_the_cookie_secret_is_made_once_and_kept_for_the_owner_only(tmp_path, monkeypatch):
+    from dashboard.app import cookie_secret
+
+    monkeypatch.delenv("KANDIDATMONITOR_COOKIE_SECRET", raising=False)
+    db = str(tmp_path / "x.duckdb")
+    first = cookie_secret(db)
+    assert cookie_secret(db) == first and len(first) >= 32  # a restart signs with the same secret
+    assert (Path(f"{db}.cookie-secret").stat().st_mode & 0o777) == 0o600
+    monkeypatch.setenv("KANDIDATMONITOR_COOKIE_SECRET", "from-the-environment")
+    assert cookie_secret(db) == "from-the-environment"

@@ -23,7 +23,7 @@ from services.wiring import Services
 
 from ..candidate_client import Browser
 from kandidatmonitor.pgcluster import Cluster
-from ..served import free_port, log_in
+from ..served import free_port, log_in, wait_until_up
 from ..world import at, build_world, candidate_id
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,17 +39,7 @@ class Workers:
             [sys.executable, "-m", "kandidatmonitor.cli", "serve", "--db", url, "--workers", str(count),
              "--port", str(self.port), "--now", "2026-05-20 09:30", "--blobs", str(blobs), "--num-threads", "2"],
             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-        self.wait_until_up()
-
-    def wait_until_up(self, timeout: float = 60) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(f"{self.url}/kandidat", timeout=2):
-                    return
-            except OSError:
-                time.sleep(0.2)
-        raise RuntimeError("the workers did not start")
+        wait_until_up(f"{self.url}/kandidat")
 
     def pids(self) -> list[int]:
         out = subprocess.run(["pgrep", "-P", str(self.process.pid)], capture_output=True, text=True).stdout
