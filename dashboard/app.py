@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import secrets
 import sys
+import time
 
 import panel as pn
 
@@ -114,8 +115,12 @@ def cookie_secret(db_path: str) -> str:
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return path.read_text("ascii").strip()
+    except FileExistsError:  # made by an earlier start, or by a process starting this moment
+        for _ in range(50):
+            if found := path.read_text("ascii").strip():
+                return found
+            time.sleep(0.02)
+        raise RuntimeError(f"{path} is empty: remove it, and it is made anew") from None
     secret = secrets.token_urlsafe(32)
     with os.fdopen(fd, "w", encoding="ascii") as f:
         f.write(secret)
@@ -160,7 +165,8 @@ def serve(db_path: str, port: int = 5006, address: str = "localhost", clock: Clo
             auth_provider=StaffAuth(app.services), use_xheaders=trust_proxy,
             extra_patterns=[(r"/", HomeHandler, {"services": app.services}),
                             *export_routes,
-                            *downloads.routes(app.services), *kandidat.routes(app.services, app.status_channel, app.open_streams, secret)],
+                            *downloads.routes(app.services),
+                            *kandidat.routes(app.services, app.status_channel, app.open_streams, secret)],
             websocket_origin=[f"{address}:{port}", f"localhost:{port}", f"127.0.0.1:{port}"],
             **server_kwargs)
         if sockets:
