@@ -134,12 +134,14 @@ class AuthService:
         return Actor(user_id=number.strip().upper(), name=name, role=Role.CANDIDATE,
                      scope=Scope(frozenset([school]), frozenset([group])), ip=ip, candidate_id=cid)
 
-    def candidate_actor_by_id(self, candidate_id: int, ip: str | None = None) -> Actor:
+    def candidate_actor_by_id(self, candidate_id: int, ip: str | None = None,
+                              session_id: str | None = None) -> Actor:
+        """The candidate acting through login session ``session_id`` (their cookie's)."""
         row = self.store.query("SELECT id, name, school_id, group_id, number FROM candidates WHERE id = ?",
                                [candidate_id])
         if not row:
             raise NotFound("error.not_found", str(candidate_id))
-        return self.candidate_actor(row[0][:4], row[0][4], ip)
+        return dataclasses.replace(self.candidate_actor(row[0][:4], row[0][4], ip), session_id=session_id)
 
 
 class LoginThrottle:

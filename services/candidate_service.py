@@ -57,4 +57,5 @@ class CandidateService:
              after: CandidateState, detail: str | None = None, session_id: str | None = None) -> None:
         audit.record(tx, audit.Entry(
             actor, event, self.clock.db_now(), candidate_id=before.candidate_id, school_id=before.school_id,
-            detail=detail, session_id=session_id, before=audit.snapshot(before), after=audit.snapshot(after)))
+            detail=detail, session_id=session_id or actor.session_id, before=audit.snapshot(before),
+            after=audit.snapshot(after)))

@@ -296,8 +296,9 @@ class DeliveryService(CandidateService):
             raise RuleViolation("error.absent")
         if state.posted:
             raise RuleViolation("error.posted")
-        if actor.role is Role.CANDIDATE and access_status(state, self.clock.now()) is not AccessStatus.HAS_ACCESS:
-            raise RuleViolation("error.no_access")
+        if actor.role is Role.CANDIDATE and (access_status(state, self.clock.now()) is not AccessStatus.HAS_ACCESS
+                                             or actor.session_id != state.access_session_id):
+            raise RuleViolation("error.no_access")  # only the one authorised login session acts (SPEC)
 
     @staticmethod
     def _part_for(actor: Actor, state: CandidateState, part: ExamPart | None) -> ExamPart | None:

@@ -195,6 +195,7 @@ class Actor:
     scope: Scope
     ip: str | None = None
     candidate_id: int | None = None  # set for Role.CANDIDATE
+    session_id: str | None = None  # a candidate's login session (the cookie's): only the authorised one acts
 
     @property
     def sees_overview(self) -> bool:

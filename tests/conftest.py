@@ -19,7 +19,7 @@ from .served import Served
 from .world import at, build_world, candidate_id, copy_world
 
 
-TIERS = ("unit", "services", "ui")
+TIERS = ("unit", "services", "ui", "security")
 BACKENDS = ("duckdb", "postgres")
 
 
@@ -98,8 +98,13 @@ class Desk:
         actor = self.s.auth.authenticate_candidate(number, "hemmelig", ip)
         return self.s.access.login(actor, user_agent=ua)
 
-    def candidate(self, number: str, ip: str = "158.36.1.10"):
-        return self.s.auth.candidate_actor_by_id(self.cid(number), ip)
+    def candidate(self, number: str, ip: str = "158.36.1.10", session: str | None = None):
+        """The candidate in their newest browser (login session), unless ``session`` says which."""
+        cid = self.cid(number)
+        if session is None:
+            session = self.s.store.query("SELECT latest_session_id FROM candidate_state WHERE candidate_id = ?",
+                                         [cid])[0][0]
+        return self.s.auth.candidate_actor_by_id(cid, ip, session)
 
     def row(self, number: str, actor=None):
         actor = actor or self.admin

@@ -102,7 +102,7 @@ class _Candidate(RequestHandler):
         if ids is None:
             return None
         try:
-            return self.services.auth.candidate_actor_by_id(ids[0], self.request.remote_ip), ids[1]
+            return self.services.auth.candidate_actor_by_id(ids[0], self.request.remote_ip, ids[1]), ids[1]
         except NotFound:
             return None
 

@@ -59,7 +59,10 @@ class ExamDay(RuleBasedStateMachine):
         return result
 
     def candidate(self, number):
-        return self.s.auth.candidate_actor_by_id(self.ids[number], "158.36.1.10")
+        """The candidate in their newest browser (login session)."""
+        latest = self.s.store.query("SELECT latest_session_id FROM candidate_state WHERE candidate_id = ?",
+                                    [self.ids[number]])[0][0]
+        return self.s.auth.candidate_actor_by_id(self.ids[number], "158.36.1.10", latest)
 
     # -- rules -------------------------------------------------------------------------
     @rule(number=candidates)

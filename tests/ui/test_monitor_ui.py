@@ -338,9 +338,9 @@ def test_feedback_is_stored_with_the_user(served, page):
 def test_vis_filer_lists_the_candidates_files(served, page):
     cid = candidate_id(served.services, "101AAA-V")
     vakt = served.services.auth.staff_actor("vakt", "10.1.1.1")
-    candidate_logs_in(served, "101AAA-V")
+    session = candidate_logs_in(served, "101AAA-V")
     served.services.access.grant_access(vakt, cid)
-    served.services.delivery.upload(served.services.auth.candidate_actor_by_id(cid, "158.36.1.10"), cid,
+    served.services.delivery.upload(served.services.auth.candidate_actor_by_id(cid, "158.36.1.10", session), cid,
                                     "svar-kandidat.pdf", pdf(360_700))
     served.services.delivery.upload(vakt, cid, "skannet.png", png(1_250_000))
     log_in(page, served.url, "skoleadmin")
