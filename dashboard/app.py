@@ -168,6 +168,8 @@ def serve(db_path: str, port: int = 5006, address: str = "localhost", clock: Clo
                             *downloads.routes(app.services),
                             *kandidat.routes(app.services, app.status_channel, app.open_streams, secret)],
             websocket_origin=[f"{address}:{port}", f"localhost:{port}", f"127.0.0.1:{port}"],
+            # No body over 1 MB is read (Tornado's default is 100 MB): uploads raise their own limit.
+            http_server_kwargs={"max_body_size": kandidat.REQUEST_BODY_BYTES},
             **server_kwargs)
         if sockets:
             add_sockets(server, sockets)

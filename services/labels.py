@@ -287,6 +287,7 @@ _NB_ENTRIES: list[tuple[object, str]] = [
     ("candidate.uploading", "Laster opp …"),
     ("error.bad_request", "Ugyldig forespørsel"),
     ("error.not_logged_in", "Du er ikke logget inn"),
+    ("error.request_too_large", "Forespørselen er for stor"),
     ("error.store_unavailable", "Tjenesten svarer ikke akkurat nå. Vent litt, så prøver siden igjen."),
     ("ui.not_offered", "Lever for kandidat er ikke mulig når kandidaten har fravær eller besvarelsen sendes i posten."),
     # The overview (SPEC §10); the statuses reuse the seed's words

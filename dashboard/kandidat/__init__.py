@@ -12,7 +12,8 @@ heartbeats go to the in-memory buffer. Failed logins and day-password attempts a
 throttled per candidate and per IP address.
 """
 from .channel import StatusChannel
+from .constants import REQUEST_BODY_BYTES
 from .liveness import OpenStreams
 from .routes import routes
 
-__all__ = ["OpenStreams", "StatusChannel", "routes"]
+__all__ = ["REQUEST_BODY_BYTES", "OpenStreams", "StatusChannel", "routes"]

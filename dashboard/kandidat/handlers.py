@@ -24,12 +24,13 @@ from services.wiring import Services
 from ..downloads import send_file
 from .channel import StatusChannel
 from .constants import (API_HEADERS, CLIENT_HINTS, COOKIE, COOKIE_DAYS, HERE, JSON_TYPE, KEEP_ALIVE_S, PAGE,
-                        RETRY_AFTER_S, SHARED_TEXTS, SPOOL_BYTES)
+                        JSON_BODY_BYTES, RETRY_AFTER_S, SHARED_TEXTS, SPOOL_BYTES)
 from .liveness import OpenStreams
 from .payloads import error_json, script_json, session_ids, status_json
 from .routing import _routed_first, route_first
 
 
+@stream_request_body  # so that a body over the limit is refused before it is read (413)
 class _Candidate(RequestHandler):
     services: Services
     channel: StatusChannel
@@ -44,6 +45,20 @@ class _Candidate(RequestHandler):
     def initialize(self) -> None:
         if self.application not in _routed_first:
             route_first(self.application)
+
+    def prepare(self) -> None:
+        """JSON bodies are small: a longer one is refused at once, unread (an upload raises its
+        own limit)."""
+        self._chunks: list[bytes] = []
+        self._received = 0
+        length = self.request.headers.get("Content-Length", "")
+        if length.isdigit() and int(length) > JSON_BODY_BYTES:
+            self.refuse(413, "error.request_too_large")
+
+    def data_received(self, chunk: bytes) -> None:
+        self._received += len(chunk)
+        if self._received <= JSON_BODY_BYTES:
+            self._chunks.append(chunk)
 
     def check_xsrf_cookie(self) -> None:
         """The API takes JSON (``_json`` refuses anything else) or a raw upload with a custom
@@ -85,8 +100,10 @@ class _Candidate(RequestHandler):
     def _json(self) -> dict | None:
         if not self.request.headers.get("Content-Type", "").startswith("application/json"):
             return None
+        if self._received > JSON_BODY_BYTES:  # sent without a length, longer than any form of ours
+            return None
         try:
-            body = json.loads(self.request.body or b"{}")
+            body = json.loads(b"".join(self._chunks) or b"{}")
         except ValueError:
             return None
         return body if isinstance(body, dict) else None
@@ -179,6 +196,7 @@ class EventsHandler(_Candidate):
     long-poll it replaced (docs/decisions.md: status stream)."""
 
     def prepare(self) -> None:
+        super().prepare()
         self.gone = asyncio.get_running_loop().create_future()
 
     def on_connection_close(self) -> None:

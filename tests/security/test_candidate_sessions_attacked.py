@@ -62,3 +62,36 @@ def test_a_session_that_lost_access_to_a_newer_one_can_no_longer_act(served):
     assert first.call("/kandidat/api/lever", {}) == (409, REFUSED)
     assert second.upload("ny.pdf", pdf())[0] == 201
     assert [name for name, _ in files_of(served, "102BBB-V")] == ["ny.pdf", "utkast.pdf"]
+
+
+def test_an_oversized_body_is_refused_at_once_and_unread(served):
+    """Finding 5: the unauthenticated login took Tornado's default 100 MB body, parsed on the loop."""
+    import socket
+    import time
+
+    for path in ("/kandidat/api/login", "/kandidat/api/dagspassord"):
+        with socket.create_connection(("127.0.0.1", served.port), timeout=10) as s:
+            started = time.monotonic()
+            s.sendall(f"POST {path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                      f"Content-Length: {50 * 1024 * 1024}\r\n\r\n".encode() + b"{" * 1024)
+            answer = s.recv(4096)
+            assert answer.startswith(b"HTTP/1.1 413"), answer[:100]
+            assert "Forespørselen er for stor".encode() in answer
+            assert time.monotonic() - started < 2  # without waiting for the 50 MB
+    big = Browser(served.url).call("/kandidat/api/login", b'{"kandidatnummer": "' + b"1" * 40_000 + b'"}')
+    assert big[0] == 413
+    assert Browser(served.url).login("101AAA-V")[0] == 200  # an ordinary login is not touched
+
+
+def test_the_staff_login_reads_no_large_body_either(served):
+    """Finding 5, staff side: any body over 1 MB is cut by the server before it is read."""
+    import socket
+    import time
+
+    with socket.create_connection(("127.0.0.1", served.port), timeout=10) as s:
+        started = time.monotonic()
+        s.sendall(b"POST /login HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+                  + f"Content-Length: {50 * 1024 * 1024}\r\n\r\n".encode() + b"username=" + b"a" * 1024)
+        answer = s.recv(4096)
+        assert answer.split(b" ")[1] in (b"400", b"413"), answer[:100]
+        assert time.monotonic() - started < 2
