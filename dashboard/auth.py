@@ -10,6 +10,7 @@ import html
 
 import panel as pn
 from bokeh.server.auth_provider import AuthProvider
+from tornado.ioloop import IOLoop
 from tornado.web import RequestHandler
 
 from services.auth import LoginThrottle
@@ -67,25 +68,26 @@ class _LoginHandler(RequestHandler):
     def get(self) -> None:
         self._render(next_url=safe_next(self.get_argument("next", None)))
 
-    def post(self) -> None:
+    async def post(self) -> None:
         self.check_xsrf_cookie()
         username = self.get_body_argument("username", "").strip()
         password = self.get_body_argument("password", "")
         next_url = safe_next(self.get_body_argument("next", None))
         ip = self.request.remote_ip
         try:
-            self.by_user.check(username.lower())
             self.by_ip.check(ip)
+            user_mark = self.by_user.attempt(username.lower())  # counted before the check: no racing it
             try:
-                self.services.auth.authenticate_staff(username, password, ip)
+                await IOLoop.current().run_in_executor(  # scrypt off the loop: candidates keep being served
+                    None, self.services.auth.authenticate_staff, username, password, ip)
             except PermissionDenied:
-                self.by_user.failed(username.lower())
                 self.by_ip.failed(ip)
                 raise
         except PermissionDenied as e:
             self.set_status(429 if e.key == "error.too_many_attempts" else 401)
             self._render(next_url, username, str(e))
             return
+        self.by_user.forgive(username.lower(), user_mark)
         self.by_user.succeeded(username.lower())
         self.set_signed_cookie(COOKIE, username, expires_days=COOKIE_DAYS, httponly=True, samesite="Lax")
         self.redirect(next_url)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import functools
 import hashlib
 import hmac
 import secrets
@@ -72,6 +73,11 @@ _SCHOOLS_OF = {
 }
 
 
+@functools.cache
+def _unknown_user_hash() -> str:
+    return hash_password(secrets.token_urlsafe(16), STAFF_COST)
+
+
 class AuthService:
     def __init__(self, store: Store):
         self.store = store
@@ -84,8 +90,12 @@ class AuthService:
             tx.execute("INSERT INTO user_scopes VALUES (?, ?, ?)", [username, kind.value, ref])
 
     def authenticate_staff(self, username: str, password: str, ip: str | None = None) -> Actor:
+        """Slow on purpose (scrypt): call it off the event loop. An unknown user name is checked
+        against a hash of the same cost, so the time taken does not tell which names exist."""
         row = self.store.query("SELECT password_hash FROM users WHERE username = ?", [username])
-        if not row or not verify_password(password, row[0][0]):
+        if not verify_password(password, row[0][0] if row else _unknown_user_hash()):
+            raise PermissionDenied("error.staff_login_failed")
+        if not row:
             raise PermissionDenied("error.staff_login_failed")
         return self.staff_actor(username, ip)
 
@@ -147,7 +157,9 @@ class AuthService:
 class LoginThrottle:
     """Failed logins per key (a user name, or an IP address with its own, higher limit):
     after ``limit`` failures within ``window_s`` seconds the key is refused until the
-    window has passed. In memory, per process; a restart forgives."""
+    window has passed. In memory, per process; a restart forgives. An attempt is counted
+    before its password is checked (``attempt``) and forgiven when it succeeds, so parallel
+    guesses cannot all pass the check while the first ones are still being verified."""
 
     def __init__(self, clock, limit: int = 5, window_s: float = 300):
         self.clock = clock
@@ -167,6 +179,23 @@ class LoginThrottle:
         with self._lock:
             if len(self._recent(key, self.clock.now().timestamp())) >= self.limit:
                 raise PermissionDenied("error.too_many_attempts")
+
+    def attempt(self, key: str) -> float:
+        """Count an attempt now, or raise while ``key`` is locked; returns the attempt's mark."""
+        now = self.clock.now().timestamp()
+        with self._lock:
+            recent = self._recent(key, now)
+            if len(recent) >= self.limit:
+                raise PermissionDenied("error.too_many_attempts")
+            self._failures[key] = [*recent, now]
+        return now
+
+    def forgive(self, key: str, mark: float) -> None:
+        """The attempt marked ``mark`` succeeded: it does not count."""
+        with self._lock:
+            recent = self._failures.get(key, [])
+            if mark in recent:
+                recent.remove(mark)
 
     def failed(self, key: str) -> None:
         now = self.clock.now().timestamp()

@@ -159,14 +159,14 @@ class LoginHandler(_Candidate):
         number, ip = body["kandidatnummer"].strip().upper()[:64], self.request.remote_ip
         hints = {key: self.request.headers[h] for key, h in CLIENT_HINTS.items() if h in self.request.headers}
         try:
-            self.by_number.check(number)
-            self.by_ip.check(ip)
+            self.by_ip.check(ip)  # a school shares one address: only failures count for it
+            mark = self.by_number.attempt(number)  # counted before the check: parallel guesses cannot race it
             try:
                 actor = await self.passwords.submit_async(Credentials(number, body["passord"], ip))
             except PermissionDenied:
-                self.by_number.failed(number)
                 self.by_ip.failed(ip)
                 raise
+            self.by_number.forgive(number, mark)
             self.by_number.succeeded(number)
             session_id, status = await self.logins.submit_async(
                 LoginRequest(actor, self.request.headers.get("User-Agent"), hints or None))

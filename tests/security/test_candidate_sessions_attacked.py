@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from services.errors import PermissionDenied
+
 from ..candidate_client import Browser
 from ..world import at, candidate_id, pdf
 
@@ -95,3 +97,38 @@ def test_the_staff_login_reads_no_large_body_either(served):
         answer = s.recv(4096)
         assert answer.split(b" ")[1] in (b"400", b"413"), answer[:100]
         assert time.monotonic() - started < 2
+
+
+def test_parallel_password_guesses_cannot_race_the_throttle(served):
+    """Finding 2: the throttle checked, awaited the password check, then counted the failure;
+    now each attempt counts before it is checked, so of 40 parallel guesses at most 5 are tried."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def guess(i: int) -> int:
+        return Browser(served.url).login("301EEE-V", f"gjett-{i}")[0]
+
+    with ThreadPoolExecutor(max_workers=40) as pool:
+        answers = list(pool.map(guess, range(40)))
+    assert answers.count(401) <= 5 and answers.count(429) >= 35  # tried, and refused untried
+    assert Browser(served.url).login("301EEE-V")[0] == 429  # locked for the window, right password too
+
+
+def test_a_successful_login_does_not_count_against_the_candidate(served):
+    for _ in range(8):  # more than the limit of failures, all of them successes
+        assert Browser(served.url).login("101AAA-V")[0] == 200
+
+
+def test_staff_names_cannot_be_told_apart_by_timing(served):
+    """Finding 9: an unknown user name is checked against a hash of the same cost."""
+    import time
+
+    def timed(username: str) -> float:
+        started = time.perf_counter()
+        with pytest.raises(PermissionDenied):
+            served.services.auth.authenticate_staff(username, "feil-passord")
+        return time.perf_counter() - started
+
+    timed("finnes-ikke")  # the dummy hash is made once
+    known = min(timed("skoleadmin") for _ in range(3))
+    unknown = min(timed("finnes-ikke") for _ in range(3))
+    assert unknown > 0.3 * known  # both pay scrypt (without it, an unknown name took ~1/100 of the time)
