@@ -288,6 +288,8 @@ _NB_ENTRIES: list[tuple[object, str]] = [
     ("error.bad_request", "Ugyldig forespørsel"),
     ("error.not_logged_in", "Du er ikke logget inn"),
     ("error.request_too_large", "Forespørselen er for stor"),
+    ("error.too_many_streams", "Siden er åpen i for mange faner. Lukk noen av dem."),
+    ("error.streams_full", "Tjenesten har for mange tilkoblinger akkurat nå. Siden prøver igjen."),
     ("error.store_unavailable", "Tjenesten svarer ikke akkurat nå. Vent litt, så prøver siden igjen."),
     ("ui.not_offered", "Lever for kandidat er ikke mulig når kandidaten har fravær eller besvarelsen sendes i posten."),
     # The overview (SPEC §10); the statuses reuse the seed's words

@@ -219,10 +219,15 @@ class EventsHandler(_Candidate):
         if fresh and status is None:
             self.refuse(401, "error.not_logged_in")
             return
+        refused = self.streams.opened(self, ids[1], self.request.remote_ip)
+        if refused is not None:  # one cookie opening streams by the thousand, or a full process
+            if refused == OpenStreams.FULL:
+                self.set_header("Retry-After", str(RETRY_AFTER_S))
+            self.refuse(503 if refused == OpenStreams.FULL else 429, refused)
+            return
         self.set_header("Content-Type", "text/event-stream; charset=utf-8")
         # The browser's delay before it reconnects, spread so that a restart is not a stampede.
         self.write(f"retry: {random.randint(2000, 8000)}\n\n")
-        self.streams.opened(self, ids[1], self.request.remote_ip)
         try:
             await self.follow(ids[0], int(seen) if status is None else status["versjon"], status)
         except (StreamClosedError, ServiceError):  # the page went, or its session did: it asks anew

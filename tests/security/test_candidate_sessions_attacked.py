@@ -2,6 +2,9 @@
 a hostile candidate or their helper at home would, and fails if it works (docs/SECURITY.md)."""
 from __future__ import annotations
 
+import time
+import urllib.error
+
 import pytest
 
 from services.errors import PermissionDenied
@@ -132,3 +135,26 @@ def test_staff_names_cannot_be_told_apart_by_timing(served):
     known = min(timed("skoleadmin") for _ in range(3))
     unknown = min(timed("finnes-ikke") for _ in range(3))
     assert unknown > 0.3 * known  # both pay scrypt (without it, an unknown name took ~1/100 of the time)
+
+
+def test_one_cookie_cannot_open_status_streams_by_the_thousand(served):
+    """Finding 8: streams per login session are capped (and per process, with a 503)."""
+    candidate = Browser(served.url)
+    candidate.login("101AAA-V")
+    streams = [candidate.events() for _ in range(4)]  # a few tabs are fine
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        candidate.events()
+    assert refused.value.code == 429
+    streams.pop().close()  # a tab closes: there is room for one again
+    deadline = time.monotonic() + 5
+    while served.app.open_streams.count() > 3 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    streams.append(candidate.events())
+    for stream in streams:
+        stream.close()
+    served.app.open_streams.per_process = 0  # as if this process held all the streams it may
+    other = Browser(served.url)
+    other.login("102BBB-V")
+    with pytest.raises(urllib.error.HTTPError) as full:
+        other.events()
+    assert full.value.code == 503 and int(full.value.headers["Retry-After"]) > 0
