@@ -18,11 +18,12 @@ class Browser:
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
 
     def call(self, path: str, body=None, content_type: str = "application/json", timeout: float = 40,
-             method: str | None = None, raw: bool = False):
+             method: str | None = None, raw: bool = False, headers: dict | None = None):
         data = (json.dumps(body).encode() if isinstance(body, dict) else body) if body is not None else None
         request = urllib.request.Request(self.url + path, data=data,
                                          method=method or ("POST" if data is not None else "GET"),
-                                         headers={"Content-Type": content_type, "User-Agent": "Mozilla/5.0 Firefox/145.0"})
+                                         headers={"Content-Type": content_type, "User-Agent": "Mozilla/5.0 Firefox/145.0",
+                                                  **(headers or {})})
         try:
             with self.opener.open(request, timeout=timeout) as response:
                 content = response.read()

@@ -7,6 +7,7 @@ import html
 import json
 import random
 import tempfile
+from urllib.parse import urlsplit
 
 from tornado.iostream import StreamClosedError
 from tornado.web import RequestHandler, stream_request_body
@@ -48,12 +49,32 @@ class _Candidate(RequestHandler):
 
     def prepare(self) -> None:
         """JSON bodies are small: a longer one is refused at once, unread (an upload raises its
-        own limit)."""
+        own limit). A change comes from our own page: never from another site's form."""
         self._chunks: list[bytes] = []
         self._received = 0
+        if not self.same_site_change("application/json"):
+            return
         length = self.request.headers.get("Content-Length", "")
         if length.isdigit() and int(length) > JSON_BODY_BYTES:
             self.refuse(413, "error.request_too_large")
+
+    def implements(self, method: str) -> bool:
+        return getattr(type(self), method.lower()) is not getattr(RequestHandler, method.lower())
+
+    def same_site_change(self, content_type: str) -> bool:
+        """For a POST or DELETE: refuse (and say False) one sent from another origin, or a POST
+        not of ``content_type``, which no cross-site form can send without the browser asking
+        first (CORS). Not only SameSite: an old browser, or a subdomain, would be let through."""
+        if self.request.method not in ("POST", "DELETE") or not self.implements(self.request.method):
+            return True  # nothing changes (a method this route lacks is answered 405 as before)
+        origin = self.request.headers.get("Origin")
+        if origin is not None and urlsplit(origin).netloc != self.request.host:
+            self.refuse(403, "error.cross_site")
+            return False
+        if self.request.method == "POST" and not self.request.headers.get("Content-Type", "").startswith(content_type):
+            self.refuse(415, "error.bad_request")
+            return False
+        return True
 
     def data_received(self, chunk: bytes) -> None:
         self._received += len(chunk)
@@ -93,8 +114,7 @@ class _Candidate(RequestHandler):
             self.finish(error_json("error.store_unavailable"))
             return
         if status_code == 405:  # RFC 9110: say which methods there are
-            self.set_header("Allow", ", ".join(m for m in ("GET", "POST", "DELETE")
-                                               if getattr(type(self), m.lower()) is not getattr(RequestHandler, m.lower())))
+            self.set_header("Allow", ", ".join(m for m in ("GET", "POST", "DELETE") if self.implements(m)))
         self.finish(error_json("error.bad_request"))
 
     def _json(self) -> dict | None:
@@ -311,6 +331,8 @@ class UploadHandler(_Candidate):
         self.received = 0
         if self.request.method != "POST":
             return  # answered 405 by Tornado
+        if not self.same_site_change("application/octet-stream"):
+            return
         self.found = self.session()
         if self.found is None:
             self.refuse(401, "error.not_logged_in")

@@ -158,3 +158,22 @@ def test_one_cookie_cannot_open_status_streams_by_the_thousand(served):
     with pytest.raises(urllib.error.HTTPError) as full:
         other.events()
     assert full.value.code == 503 and int(full.value.headers["Retry-After"]) > 0
+
+
+def test_another_site_cannot_make_the_candidates_browser_act(served):
+    """Finding 11: a plain form post from another site (SameSite aside, e.g. an old browser)
+    to deliver or ask for access again is refused; so is any change carrying another Origin."""
+    candidate = Browser(served.url)
+    candidate.login("101AAA-V")
+    served.services.access.grant_access(vakt(served), candidate_id(served.services, "101AAA-V"))
+    assert candidate.upload("svar.pdf", pdf())[0] == 201
+    form = "application/x-www-form-urlencoded"
+    assert candidate.call("/kandidat/api/lever", b"x=1", content_type=form)[0] == 415
+    assert candidate.call("/kandidat/api/tilgang", b"", content_type="text/plain")[0] == 415
+    assert candidate.call("/kandidat/api/filer?navn=x.pdf", pdf(), content_type="multipart/form-data")[0] == 415
+    evil = {"Origin": "https://evil.example"}
+    assert candidate.call("/kandidat/api/lever", {}, headers=evil)[0] == 403
+    (file_id,) = served.services.store.query("SELECT id FROM files WHERE name = 'svar.pdf'")[0]
+    assert candidate.call(f"/kandidat/api/filer/{file_id}", method="DELETE", headers=evil)[0] == 403
+    assert files_of(served, "101AAA-V") == [("svar.pdf", False)]  # nothing delivered, nothing deleted
+    assert candidate.call("/kandidat/api/lever", {}, headers={"Origin": served.url})[0] == 200  # our own page

@@ -31,7 +31,7 @@ def served(serve_world):
 def test_bad_requests_and_wrong_passwords_get_clear_answers(served):
     b = Browser(served.url)
     assert b.call("/kandidat/api/login", b"{not json")[0] == 400
-    assert b.call("/kandidat/api/login", b"kandidatnummer=1", content_type="application/x-www-form-urlencoded")[0] == 400
+    assert b.call("/kandidat/api/login", b"kandidatnummer=1", content_type="application/x-www-form-urlencoded")[0] == 415
     assert b.call("/kandidat/api/status") == (401, {"feil": "Du er ikke logget inn"})
     assert b.call("/kandidat/api/heartbeat", {}) == (401, {"feil": "Du er ikke logget inn"})
     with pytest.raises(urllib.error.HTTPError) as refused:  # the heartbeat is a POST, and says so

@@ -159,7 +159,7 @@ $("login").addEventListener("submit", async e => {
 });
 
 $("logg-ut").addEventListener("click", async () => {
-  await call("logout", {method: "POST"});
+  await postJson("logout");
   location.reload();
 });
 
