@@ -21,6 +21,7 @@ from services.wiring import Services
 
 from . import admin, downloads, kandidat
 from .auth import HomeHandler, StaffAuth
+from .client_address import ClientAddress, networks
 from .live import LiveHub
 from .panel_private import add_sockets, forget_session_views
 from .pages.monitor import PATH as MONITOR, monitor_page
@@ -142,17 +143,18 @@ def serve_workers(db_path: str, workers: int, port: int, address: str, **kwargs)
 
 
 def serve(db_path: str, port: int = 5006, address: str = "localhost", clock: Clock | None = None,
-          num_threads: int = 4, show: bool = False, threaded: bool = False, trust_proxy: bool = False,
+          num_threads: int = 4, show: bool = False, threaded: bool = False, trusted_proxies=(),
           tick_s: float = 5.0, sockets: list | None = None, secret: str | None = None, blobs: str | None = None,
           **server_kwargs):
-    """Serve the pages. ``trust_proxy``: honour X-Forwarded-For (only behind our own proxy,
-    or any client could write its own IP into the activity log). ``sockets``: already bound,
+    """Serve the pages. ``trusted_proxies``: the CIDRs of our own reverse proxies, whose
+    X-Forwarded-For entries name the client (``client_address``). ``sockets``: already bound,
     shared with other workers (``serve_workers``)."""
     configure_panel()
     # The event loop gives up the GIL at every socket read and write: a short switch interval
     # lets it back in soon while worker threads are busy (docs/decisions.md: switch interval).
     sys.setswitchinterval(0.0005)
     app = App(db_path, clock, tick_s=tick_s, blobs=blobs)
+    ClientAddress.trusted = networks(trusted_proxies)
     secret = secret or cookie_secret(db_path)
     pn.config.cookie_secret = secret
     host = "127.0.0.1" if address in ("localhost", "0.0.0.0", "") else address
@@ -162,7 +164,7 @@ def serve(db_path: str, port: int = 5006, address: str = "localhost", clock: Clo
             app.routes(), port=0 if sockets else port, address=address, show=show, start=threaded,
             title=label("ui.app_title"),
             num_threads=num_threads, threaded=threaded, cookie_secret=secret,
-            auth_provider=StaffAuth(app.services), use_xheaders=trust_proxy,
+            auth_provider=StaffAuth(app.services), transforms=[ClientAddress],
             extra_patterns=[(r"/", HomeHandler, {"services": app.services}),
                             *export_routes,
                             *downloads.routes(app.services),

@@ -31,12 +31,14 @@ def cmd_demo(args) -> int:
 
 def cmd_serve(args) -> int:
     from dashboard.app import serve, serve_workers, tune_gc, use_uvloop
+    from dashboard.client_address import LOOPBACK
     from services.store import is_url
 
     now = _now(args.now)
     clock = Clock.starting_at(now) if now else Clock()
     options = {"port": args.port, "address": args.address, "clock": clock, "num_threads": args.num_threads,
-               "show": False, "trust_proxy": args.trust_proxy, "blobs": args.blobs}
+               "show": False, "blobs": args.blobs,
+               "trusted_proxies": [*args.trusted_proxies.split(","), *(LOOPBACK if args.trust_proxy else ())]}
     if args.workers > 1:
         if not is_url(args.db):
             raise ValueError("--workers over 1 trenger PostgreSQL (--db postgresql://…): "
@@ -165,8 +167,11 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--blobs", help="mappen for opplastede filer (standard: ved siden av databasen)")
     serve.add_argument("--workers", type=int, default=1,
                        help="prosesser som deler porten (over 1 bare med PostgreSQL); en som dør, erstattes")
+    serve.add_argument("--trusted-proxies", default="",
+                       help="CIDR,... for egne omvendte proxyer: klientens IP er den høyre-mest adressen i "
+                            "X-Forwarded-For som ikke er en av dem")
     serve.add_argument("--trust-proxy", action="store_true",
-                       help="bruk X-Forwarded-For som klientens IP (bare bak egen proxy)")
+                       help="stol på en proxy på denne maskinen (127.0.0.0/8, ::1)")
     serve.set_defaults(func=cmd_serve)
     export = sub.add_parser("export", help="skriv et øyeblikksbilde av alle tabeller som Parquet")
     export.add_argument("--db", default=DEFAULT_DB)

@@ -161,10 +161,13 @@ class LoginThrottle:
     before its password is checked (``attempt``) and forgiven when it succeeds, so parallel
     guesses cannot all pass the check while the first ones are still being verified."""
 
-    def __init__(self, clock, limit: int = 5, window_s: float = 300):
+    def __init__(self, clock, limit: int = 5, window_s: float = 300, max_keys: int = 100_000):
+        """``max_keys``: the most keys remembered; past it the longest quiet are forgotten, so
+        guesses at random numbers cannot grow the process without bound."""
         self.clock = clock
         self.limit = limit
         self.window_s = window_s
+        self.max_keys = max_keys
         self._failures: dict[str, list[float]] = {}
         self._lock = threading.Lock()
 
@@ -188,6 +191,7 @@ class LoginThrottle:
             if len(recent) >= self.limit:
                 raise PermissionDenied("error.too_many_attempts")
             self._failures[key] = [*recent, now]
+            self._bound()
         return now
 
     def forgive(self, key: str, mark: float) -> None:
@@ -201,6 +205,15 @@ class LoginThrottle:
         now = self.clock.now().timestamp()
         with self._lock:
             self._failures[key] = [*self._recent(key, now), now]
+            self._bound()
+
+    def _bound(self) -> None:
+        while len(self._failures) > self.max_keys:  # a key moves to the end whenever it is used
+            self._failures.pop(next(iter(self._failures)))
+
+    def keys(self) -> int:
+        with self._lock:
+            return len(self._failures)
 
     def succeeded(self, key: str) -> None:
         with self._lock:

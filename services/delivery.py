@@ -17,7 +17,7 @@ from .candidate_service import CandidateService
 from .candidate_state import load_state
 from .clock import Clock, from_db
 from .errors import NotFound, PermissionDenied, RuleViolation
-from .files import Blob, BlobStore, check_content, safe_name, zip_names
+from .files import Blob, BlobStore, check_content, safe_name, spreadsheet_safe, zip_names
 from .model import AccessStatus, Actor, CandidateState, Event, ExamPart, Role
 from .rules import access_status, batch_error, file_error, numbers_in_name
 from .rules_sql import refresh_progress
@@ -219,8 +219,8 @@ class DeliveryService(CandidateService):
         out.writerow(["fil", "kandidatnummer", "navn", "gruppe", "fagkode", "eksamensdel", "bytes",
                       "levert", "levert_av", "sha256"])
         for path, (group, number, cname, code, _, part, size, at, by, sha) in zip(names, rows):
-            out.writerow([path, number, cname, group, code, part or "", size, f"{from_db(at):%Y-%m-%d %H:%M:%S}",
-                          by or "", sha])
+            out.writerow([spreadsheet_safe(v) for v in (path, number, cname, group, code, part or "", size,
+                                                        f"{from_db(at):%Y-%m-%d %H:%M:%S}", by or "", sha)])
         entries = [("manifest.csv", lambda: manifest.getvalue().encode("utf-8-sig"))]
         entries += [(path, (lambda sha=row[-1]: self.blobs.open(sha))) for path, row in zip(names, rows)]
         return f"leverte-filer-{school_id}{f'-{group_id}' if group_id else ''}.zip", entries

@@ -37,6 +37,14 @@ class Blob:
     head: bytes  # the first bytes, for ``check_content``
 
 
+def spreadsheet_safe(value):
+    """A CSV cell a spreadsheet shows as text: one that starts like a formula (a name or a
+    group typed as "=HYPERLINK(…)") gets a leading apostrophe (OWASP's CSV injection advice)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
 def blob_root(db: str | Path) -> Path:
     """Each database keeps its blobs beside it: two databases never sweep each other's."""
     return beside(db, ".blobs")

@@ -122,8 +122,8 @@ def serve_world(world_template, tmp_path):
     the exam day: ``serve_world(at(9, 30))``. Closed after the test."""
     started = []
 
-    def start(now) -> Served:
-        started.append(Served(world_template, tmp_path, now))
+    def start(now, **options) -> Served:
+        started.append(Served(world_template, tmp_path, now, **options))
         return started[-1]
 
     yield start

@@ -28,14 +28,14 @@ def free_port() -> int:
 
 
 class Served:
-    def __init__(self, template: Path, directory: Path, now, tick_s: float = 0.5):
+    def __init__(self, template: Path, directory: Path, now, tick_s: float = 0.5, trusted_proxies=()):
         path = directory / "served.duckdb"
         copy_world(template, path)
         self.clock = FrozenClock(now)
         self.port = free_port()
         self.url = f"http://localhost:{self.port}"
         self.server = serve(str(path), port=self.port, clock=self.clock, threaded=True, tick_s=tick_s,
-                            num_threads=2, unused_session_lifetime_milliseconds=2000,
+                            num_threads=2, trusted_proxies=trusted_proxies, unused_session_lifetime_milliseconds=2000,
                             check_unused_sessions_milliseconds=1000)
         wait_until_up(f"{self.url}/login")
         self.app = self.server.kandidatmonitor

@@ -8,6 +8,7 @@ from tornado.web import decode_signed_value
 
 from services.wiring import Services
 
+from ..client_address import ClientAddress, client_address
 from .constants import API_HEADERS, COOKIE, COOKIE_DAYS, JSON_TYPE
 from .payloads import error_json, session_ids
 
@@ -34,7 +35,8 @@ class Heartbeat:
         if ids is None:
             self.refuse(request, 401, "error.not_logged_in")
             return
-        self.heartbeats.beat(ids[1], request.remote_ip)
+        self.heartbeats.beat(ids[1], client_address(request.remote_ip, request.headers.get("X-Forwarded-For"),
+                                                    ClientAddress.trusted))  # no transform runs here
         request.connection.write_headers(self.OK, HTTPHeaders(API_HEADERS))
         request.connection.finish()
 

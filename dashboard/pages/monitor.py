@@ -18,6 +18,7 @@ from panel.viewable import Viewer
 
 from services.clock import OSLO
 from services.errors import InvalidInput, ServiceError
+from services.files import spreadsheet_safe
 from services.labels import label
 from services.model import Absence, Action, Actor
 from services.queries import MonitorPage, MonitorRow
@@ -84,14 +85,7 @@ def export_frame(rows: list[MonitorRow], show_ip: bool) -> pd.DataFrame:
         "Fagkode": r.subject_code, "Fagnavn": r.subject_name, label("ui.access"): label(r.access),
         **progress_columns(r, one_part, two_part), **({label("ui.column_ip"): r.latest_ip or ""} if show_ip else {}),
     } for r in rows]
-    return pd.DataFrame.from_records(records).map(_no_formula) if records else pd.DataFrame()
-
-
-def _no_formula(value):
-    """A name like "=HYPERLINK(…)" must stay text in Excel and LibreOffice (CSV injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
+    return pd.DataFrame.from_records(records).map(spreadsheet_safe) if records else pd.DataFrame()
 
 
 class MonitorApp(Viewer):

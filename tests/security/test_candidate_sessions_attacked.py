@@ -177,3 +177,20 @@ def test_another_site_cannot_make_the_candidates_browser_act(served):
     assert candidate.call(f"/kandidat/api/filer/{file_id}", method="DELETE", headers=evil)[0] == 403
     assert files_of(served, "101AAA-V") == [("svar.pdf", False)]  # nothing delivered, nothing deleted
     assert candidate.call("/kandidat/api/lever", {}, headers={"Origin": served.url})[0] == 200  # our own page
+
+
+def test_a_formula_as_a_name_stays_text_in_the_schools_manifest(served):
+    """Finding 12: manifest.csv cells that start like a formula are kept as text."""
+    import csv
+    import io
+
+    cid = candidate_id(served.services, "101AAA-V")
+    with served.services.store.write() as tx:  # as a PAS import might bring it
+        tx.execute("UPDATE candidates SET name = ? WHERE id = ?", ['=HYPERLINK("https://evil.example","Klikk")', cid])
+    admin = served.services.auth.staff_actor("skoleadmin")
+    served.services.delivery.upload(admin, cid, "svar.pdf", pdf())
+    served.services.delivery.deliver(admin, cid)
+    _, entries = served.services.delivery.delivered_zip(admin, school_id=1)
+    manifest = dict(entries)["manifest.csv"]().decode("utf-8-sig")
+    (row,) = [r for r in csv.reader(io.StringIO(manifest), delimiter=";") if r[1] == "101AAA-V"]
+    assert row[2].startswith("'=HYPERLINK")
