@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 from urllib.parse import quote
 
-from tornado.web import RequestHandler
+from tornado.web import HTTPError, RequestHandler
 
 from services.errors import NotFound, PermissionDenied, ServiceError
 from services.files import CHUNK, safe_name, write_zip
@@ -62,19 +62,17 @@ class _Download(RequestHandler):
     def actor(self):
         user = self.get_signed_cookie(COOKIE, max_age_days=COOKIE_DAYS)
         if not user:
-            raise PermissionDenied()
+            raise HTTPError(403)
         try:
             return self.services.auth.staff_actor(user.decode(), self.request.remote_ip)
         except NotFound as e:  # a user removed since the cookie was signed
-            raise PermissionDenied() from e
+            raise HTTPError(403) from e
 
 
     async def run(self, work) -> None:
         try:
             await work()
-        except PermissionDenied:
-            self.send_error(403)
-        except NotFound:
+        except (PermissionDenied, NotFound):  # outside the scope looks like nothing there: no probing
             self.send_error(404)
         except ServiceError:
             self.send_error(400)

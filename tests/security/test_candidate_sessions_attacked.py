@@ -194,3 +194,28 @@ def test_a_formula_as_a_name_stays_text_in_the_schools_manifest(served):
     manifest = dict(entries)["manifest.csv"]().decode("utf-8-sig")
     (row,) = [r for r in csv.reader(io.StringIO(manifest), delimiter=";") if r[1] == "101AAA-V"]
     assert row[2].startswith("'=HYPERLINK")
+
+
+def test_another_schools_staff_learn_nothing_from_file_addresses(served):
+    """Finding 12: "not in your scope" and "does not exist" get the same answer."""
+    import http.cookiejar
+    import urllib.parse
+    import urllib.request
+
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    opener.open(served.url + "/login")  # the XSRF cookie of the login form
+    xsrf = next(c.value for c in jar if c.name == "_xsrf")
+    opener.open(urllib.request.Request(served.url + "/login", data=urllib.parse.urlencode(
+        {"username": "vakt2", "password": "demo", "_xsrf": xsrf, "next": "/kandidatmonitor"}).encode()))
+
+    def status(path: str) -> int:
+        try:
+            with opener.open(served.url + path) as response:
+                return response.status
+        except urllib.error.HTTPError as e:
+            return e.code
+
+    theirs = candidate_id(served.services, "101AAA-V")  # Drammen: not vakt2's
+    assert status(f"/filer/{theirs}.zip") == status("/filer/999999.zip") == 404
+    assert Browser(served.url).call(f"/filer/{theirs}.zip", raw=True)[0] == 403  # not signed in at all
