@@ -13,7 +13,7 @@ from bokeh.server.auth_provider import AuthProvider
 from tornado.ioloop import IOLoop
 from tornado.web import RequestHandler
 
-from services.auth import LoginThrottle
+from services.auth import LoginThrottle, address_key
 from services.errors import NotFound, PermissionDenied
 from services.labels import label
 from services.model import Actor
@@ -75,13 +75,13 @@ class _LoginHandler(RequestHandler):
         next_url = safe_next(self.get_body_argument("next", None))
         ip = self.request.remote_ip
         try:
-            self.by_ip.check(ip)
+            self.by_ip.check(address_key(ip))
             user_mark = self.by_user.attempt(username.lower())  # counted before the check: no racing it
             try:
                 await IOLoop.current().run_in_executor(  # scrypt off the loop: candidates keep being served
                     None, self.services.auth.authenticate_staff, username, password, ip)
             except PermissionDenied:
-                self.by_ip.failed(ip)
+                self.by_ip.failed(address_key(ip))
                 raise
         except PermissionDenied as e:
             self.set_status(429 if e.key == "error.too_many_attempts" else 401)

@@ -13,6 +13,7 @@ import dataclasses
 import functools
 import hashlib
 import hmac
+import ipaddress
 import secrets
 import threading
 
@@ -152,6 +153,18 @@ class AuthService:
         if not row:
             raise NotFound("error.not_found", str(candidate_id))
         return dataclasses.replace(self.candidate_actor(row[0][:4], row[0][4], ip), session_id=session_id)
+
+
+def address_key(ip: str | None) -> str:
+    """What a per-address throttle counts by: an IPv4 address, or an IPv6 address's /64 (one
+    client is handed a whole /64 and could otherwise rotate past any per-address limit)."""
+    try:
+        address = ipaddress.ip_address(ip or "")
+    except ValueError:
+        return ip or ""
+    if address.version == 6:
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
 
 
 class LoginThrottle:

@@ -48,7 +48,6 @@ NO_LOGIN_ALERT_MIN = 3
 NO_LOGIN_ALERT_SHARE = 0.10
 
 DAY_PASSWORD_MAX_FAILURES = 5
-HEARTBEAT_INTERVAL_S = 15  # the heartbeat requests of pages opened before the stream was the heartbeat
 STREAM_SEEN_S = 10  # an open status stream marks its session seen this often
 ACTIVE_GRACE_S = 30  # "Aktiv": a stream open, or closed less than this ago (one short drop does not count)
 

@@ -13,7 +13,7 @@ from tornado.iostream import StreamClosedError
 from tornado.web import RequestHandler, stream_request_body
 
 from services.access import LoginRequest
-from services.auth import Credentials, LoginThrottle
+from services.auth import Credentials, LoginThrottle, address_key
 from services.batches import Batcher
 from services.delivery import Upload
 from services.errors import NotFound, PermissionDenied, ServiceError, StoreError
@@ -179,12 +179,12 @@ class LoginHandler(_Candidate):
         number, ip = body["kandidatnummer"].strip().upper()[:64], self.request.remote_ip
         hints = {key: self.request.headers[h] for key, h in CLIENT_HINTS.items() if h in self.request.headers}
         try:
-            self.by_ip.check(ip)  # a school shares one address: only failures count for it
+            self.by_ip.check(address_key(ip))  # a school shares one address: only failures count for it
             mark = self.by_number.attempt(number)  # counted before the check: parallel guesses cannot race it
             try:
                 actor = await self.passwords.submit_async(Credentials(number, body["passord"], ip))
             except PermissionDenied:
-                self.by_ip.failed(ip)
+                self.by_ip.failed(address_key(ip))
                 raise
             self.by_number.forgive(number, mark)
             self.by_number.succeeded(number)
@@ -304,13 +304,13 @@ class DayPasswordHandler(_Candidate):
             self.refuse(400, "error.bad_request")
             return
         ip = self.request.remote_ip
-        self.day_by_ip.check(ip)
+        self.day_by_ip.check(address_key(ip))
         try:
             await asyncio.get_running_loop().run_in_executor(
                 self.day_passwords, self.services.access.authorize_with_day_password, actor, session_id,
                 body["dagspassord"])
         except PermissionDenied:
-            self.day_by_ip.failed(ip)
+            self.day_by_ip.failed(address_key(ip))
             raise
         self.reply(200, self.status_json(actor, session_id))
 

@@ -41,10 +41,6 @@ class SingleFlightCache:
                 del self._in_flight[key]
             flight.set()
 
-    def peek(self, key: Hashable) -> Any | None:
-        with self._lock:
-            return self._values.get(key)
-
     def put(self, key: Hashable, value: Any) -> None:
         with self._lock:
             self._values[key] = value

@@ -85,11 +85,6 @@ def named(row_type: type[Row], rows: list[tuple]) -> list[Row]:
     return [row_type(*r) for r in rows]
 
 
-def columns_of(row_type: type[NamedTuple], sources: dict[str, str], default: str) -> str:
-    """The SELECT list for ``row_type``: each field from ``sources``, else ``default.field``."""
-    return ", ".join(f"{sources.get(f, f'{default}.{f}')} AS {f}" for f in row_type._fields)
-
-
-__all__ = ["Dialect", "Publisher", "Reader", "Store", "WriteTx", "columns_of", "named"]
+__all__ = ["Dialect", "Publisher", "Reader", "Store", "WriteTx", "named"]
 
 
