@@ -22,13 +22,19 @@ from typing import Any
 Handle = Callable[[list[Any]], Sequence[Any]]  # one outcome per item: a result, or the Exception to raise
 
 
+class Busy(Exception):
+    """The queue holds its most: the caller is told at once to try again, not kept waiting."""
+
+
 class Batcher:
     def __init__(self, handle: Handle, name: str, threads: int = 1, max_batch: int = 500,
-                 linger_s: float = 0.0):
-        """``linger_s``: until the first item has waited this long, wait for more (up to ``max_batch``)."""
+                 linger_s: float = 0.0, max_pending: int | None = None):
+        """``linger_s``: until the first item has waited this long, wait for more (up to ``max_batch``).
+        ``max_pending``: past this many waiting items, ``submit_async`` raises ``Busy``."""
         self.handle = handle
         self.max_batch = max_batch
         self.linger_s = linger_s
+        self.max_pending = max_pending
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
         for i in range(threads):
             threading.Thread(target=self._run, name=f"{name}-{i}", daemon=True).start()
@@ -42,6 +48,8 @@ class Batcher:
     def submit_async(self, item) -> asyncio.Future:
         """From an event loop: an awaitable outcome. The whole batch is settled on the loop with
         one wake-up, not one thread-to-loop hand-over per item."""
+        if self.max_pending is not None and self._queue.qsize() >= self.max_pending:
+            raise Busy()
         loop = asyncio.get_running_loop()
         future = loop.create_future()
         self._queue.put((item, future, loop, time.monotonic()))

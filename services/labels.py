@@ -288,6 +288,7 @@ _NB_ENTRIES: list[tuple[object, str]] = [
     ("error.bad_request", "Ugyldig forespørsel"),
     ("error.not_logged_in", "Du er ikke logget inn"),
     ("error.request_too_large", "Forespørselen er for stor"),
+    ("error.busy", "Mange logger inn akkurat nå. Vent litt, så prøver siden igjen."),
     ("error.cross_site", "Forespørselen kom fra et annet nettsted"),
     ("error.too_many_streams", "Siden er åpen i for mange faner. Lukk noen av dem."),
     ("error.streams_full", "Tjenesten har for mange tilkoblinger akkurat nå. Siden prøver igjen."),

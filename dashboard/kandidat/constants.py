@@ -13,6 +13,7 @@ API_HEADERS = (("Cache-Control", "no-store"), ("X-Content-Type-Options", "nosnif
 JSON_TYPE = "application/json; charset=utf-8"
 JSON_BODY_BYTES = 16 * 1024  # every JSON request of the candidate API is far smaller
 REQUEST_BODY_BYTES = 1 << 20  # any other request's body (the server's limit; uploads raise their own)
+PASSWORDS_PENDING = 5_000  # logins waiting for their password check (a few seconds' work): past it, 503
 RETRY_AFTER_S = 5  # a 503 while the database does not answer: the page asks again after this
 SPOOL_BYTES = 1 << 20  # an upload is kept in memory up to this size, then on disk
 # Texts the page shows besides the candidate.* ones: the same words as "Lever for kandidat".

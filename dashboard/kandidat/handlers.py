@@ -14,7 +14,7 @@ from tornado.web import RequestHandler, stream_request_body
 
 from services.access import LoginRequest
 from services.auth import Credentials, LoginThrottle, address_key
-from services.batches import Batcher
+from services.batches import Batcher, Busy
 from services.delivery import Upload
 from services.errors import NotFound, PermissionDenied, ServiceError, StoreError
 from services.files import CHUNK
@@ -183,6 +183,11 @@ class LoginHandler(_Candidate):
             mark = self.by_number.attempt(number)  # counted before the check: parallel guesses cannot race it
             try:
                 actor = await self.passwords.submit_async(Credentials(number, body["passord"], ip))
+            except Busy:  # a flood of guesses must not queue up every login behind it
+                self.by_number.forgive(number, mark)
+                self.set_header("Retry-After", str(RETRY_AFTER_S))
+                self.refuse(503, "error.busy")
+                return
             except PermissionDenied:
                 self.by_ip.failed(address_key(ip))
                 raise

@@ -13,7 +13,7 @@ from services.wiring import Services
 
 from . import handlers as h
 from .channel import StatusChannel
-from .constants import API, HERE, PAGE
+from .constants import API, HERE, PAGE, PASSWORDS_PENDING
 from .heartbeat import Heartbeat
 from .liveness import OpenStreams
 from .payloads import status_json
@@ -39,7 +39,7 @@ def routes(services: Services, channel: StatusChannel, streams: OpenStreams, coo
               # Two threads: one checks while the other waits for scrypt; batches of at most 32
               # wait up to 20 ms for company (docs/decisions.md: login batches).
               "passwords": Batcher(services.auth.authenticate_candidates, "passwords", threads=2, max_batch=32,
-                                   linger_s=0.02),
+                                   linger_s=0.02, max_pending=PASSWORDS_PENDING),
               # The sessions wait up to 50 ms: most of a transaction's cost is per batch.
               "logins": Batcher(log_in, "logins", linger_s=0.05),
               "day_passwords": concurrent.futures.ThreadPoolExecutor(max_workers=2, thread_name_prefix="day-password"),
