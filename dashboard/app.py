@@ -6,6 +6,7 @@ schools, else to the monitor.
 """
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 import sys
@@ -145,11 +146,14 @@ def serve_workers(db_path: str, workers: int, port: int, address: str, **kwargs)
 def serve(db_path: str, port: int = 5006, address: str = "localhost", clock: Clock | None = None,
           num_threads: int = 4, show: bool = False, threaded: bool = False, trusted_proxies=(),
           tick_s: float = 5.0, sockets: list | None = None, secret: str | None = None, blobs: str | None = None,
-          **server_kwargs):
+          websocket_origins=(), **server_kwargs):
     """Serve the pages. ``trusted_proxies``: the CIDRs of our own reverse proxies, whose
     X-Forwarded-For entries name the client (``client_address``). ``sockets``: already bound,
-    shared with other workers (``serve_workers``)."""
+    shared with other workers (``serve_workers``). ``websocket_origins``: the public
+    host[:port] of a deployment behind a proxy, beside this server's own (named, never "*")."""
     configure_panel()
+    if os.environ.pop("BOKEH_ALLOW_WS_ORIGIN", None) is not None:  # Bokeh would let it replace ours ("*")
+        logging.getLogger(__name__).warning("BOKEH_ALLOW_WS_ORIGIN is ignored: name origins with --websocket-origin")
     # The event loop gives up the GIL at every socket read and write: a short switch interval
     # lets it back in soon while worker threads are busy (docs/decisions.md: switch interval).
     sys.setswitchinterval(0.0005)
@@ -169,7 +173,8 @@ def serve(db_path: str, port: int = 5006, address: str = "localhost", clock: Clo
                             *export_routes,
                             *downloads.routes(app.services),
                             *kandidat.routes(app.services, app.status_channel, app.open_streams, secret)],
-            websocket_origin=[f"{address}:{port}", f"localhost:{port}", f"127.0.0.1:{port}"],
+            websocket_origin=[f"{address}:{port}", f"localhost:{port}", f"127.0.0.1:{port}",
+                              *(o for o in websocket_origins if o and o != "*")],
             # No body over 1 MB is read (Tornado's default is 100 MB): uploads raise their own limit.
             http_server_kwargs={"max_body_size": kandidat.REQUEST_BODY_BYTES},
             **server_kwargs)

@@ -37,7 +37,7 @@ def cmd_serve(args) -> int:
     now = _now(args.now)
     clock = Clock.starting_at(now) if now else Clock()
     options = {"port": args.port, "address": args.address, "clock": clock, "num_threads": args.num_threads,
-               "show": False, "blobs": args.blobs,
+               "show": False, "blobs": args.blobs, "websocket_origins": args.websocket_origin.split(","),
                "trusted_proxies": [*args.trusted_proxies.split(","), *(LOOPBACK if args.trust_proxy else ())]}
     if args.workers > 1:
         if not is_url(args.db):
@@ -170,6 +170,8 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--trusted-proxies", default="",
                        help="CIDR,... for egne omvendte proxyer: klientens IP er den høyre-mest adressen i "
                             "X-Forwarded-For som ikke er en av dem")
+    serve.add_argument("--websocket-origin", default="",
+                       help="host[:port],... som sidene nås på utenfra (bak en proxy); aldri «*»")
     serve.add_argument("--trust-proxy", action="store_true",
                        help="stol på en proxy på denne maskinen (127.0.0.0/8, ::1)")
     serve.set_defaults(func=cmd_serve)

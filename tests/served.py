@@ -28,15 +28,16 @@ def free_port() -> int:
 
 
 class Served:
-    def __init__(self, template: Path, directory: Path, now, tick_s: float = 0.5, trusted_proxies=()):
+    def __init__(self, template: Path, directory: Path, now, tick_s: float = 0.5, **options):
+        """``options``: more of ``serve``'s (trusted proxies, websocket origins)."""
         path = directory / "served.duckdb"
         copy_world(template, path)
         self.clock = FrozenClock(now)
         self.port = free_port()
         self.url = f"http://localhost:{self.port}"
         self.server = serve(str(path), port=self.port, clock=self.clock, threaded=True, tick_s=tick_s,
-                            num_threads=2, trusted_proxies=trusted_proxies, unused_session_lifetime_milliseconds=2000,
-                            check_unused_sessions_milliseconds=1000)
+                            num_threads=2, unused_session_lifetime_milliseconds=2000,
+                            check_unused_sessions_milliseconds=1000, **options)
         wait_until_up(f"{self.url}/login")
         self.app = self.server.kandidatmonitor
         self.services = self.app.services
@@ -60,6 +61,21 @@ def wait_until_up(url: str, timeout: float = 60) -> None:
         except OSError:
             time.sleep(0.1)
     raise RuntimeError(f"{url} did not answer")
+
+
+def staff_opener(url: str, username: str, password: str = "demo"):
+    """A urllib opener signed in as a staff user through the login form (its XSRF cookie too)."""
+    import http.cookiejar
+    import urllib.parse
+
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    opener.open(url + "/login")
+    xsrf = next(c.value for c in jar if c.name == "_xsrf")
+    opener.open(urllib.request.Request(url + "/login", data=urllib.parse.urlencode(
+        {"username": username, "password": password, "_xsrf": xsrf, "next": "/kandidatmonitor"}).encode()))
+    opener.cookie_header = "; ".join(f"{c.name}={c.value}" for c in jar)
+    return opener
 
 
 def log_in(page: Page, url: str, username: str, password: str = "demo", path: str = "/kandidatmonitor",

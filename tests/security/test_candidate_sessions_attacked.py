@@ -10,6 +10,7 @@ import pytest
 from services.errors import PermissionDenied
 
 from ..candidate_client import Browser
+from ..served import staff_opener
 from ..world import at, candidate_id, pdf
 
 REFUSED = {"feil": "Kandidaten har ikke tilgang"}
@@ -198,16 +199,7 @@ def test_a_formula_as_a_name_stays_text_in_the_schools_manifest(served):
 
 def test_another_schools_staff_learn_nothing_from_file_addresses(served):
     """Finding 12: "not in your scope" and "does not exist" get the same answer."""
-    import http.cookiejar
-    import urllib.parse
-    import urllib.request
-
-    jar = http.cookiejar.CookieJar()
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    opener.open(served.url + "/login")  # the XSRF cookie of the login form
-    xsrf = next(c.value for c in jar if c.name == "_xsrf")
-    opener.open(urllib.request.Request(served.url + "/login", data=urllib.parse.urlencode(
-        {"username": "vakt2", "password": "demo", "_xsrf": xsrf, "next": "/kandidatmonitor"}).encode()))
+    opener = staff_opener(served.url, "vakt2")
 
     def status(path: str) -> int:
         try:
