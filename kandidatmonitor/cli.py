@@ -99,7 +99,8 @@ def cmd_import(args) -> int:
     services = Services(args.db, clock)
     try:
         text = Path(args.file).read_text(encoding="utf-8-sig")
-        count = services.importer.import_csv(system_actor("PAS-import"), text, exam_date=date)
+        count = services.importer.import_csv(system_actor("PAS-import"), text, exam_date=date,
+                                             allow_move=args.allow_move)
     except InvalidInput as e:
         print("Importen ble avbrutt; ingenting er importert:", file=sys.stderr)
         for problem in e.problems:
@@ -184,6 +185,8 @@ def parser() -> argparse.ArgumentParser:
     imp.add_argument("--db", default=DEFAULT_DB)
     imp.add_argument("--file", required=True)
     imp.add_argument("--date", help="eksamensdato ÅÅÅÅ-MM-DD (i dag uten)")
+    imp.add_argument("--allow-move", action="store_true",
+                     help="flytt en kandidat som allerede hører til en annen skole (ellers avvises importen)")
     imp.set_defaults(func=cmd_import)
     local = sub.add_parser("local-postgres", help="start en lokal PostgreSQL under --dir og skriv ut adressen")
     local.add_argument("--dir", default="data/pg")

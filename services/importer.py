@@ -92,8 +92,11 @@ class ImportService:
         self.store = store
         self.clock = clock
 
-    def import_csv(self, actor: Actor, text: str, exam_date: dt.date | None = None) -> int:
-        """Create or update candidates and groups in one transaction; returns rows imported."""
+    def import_csv(self, actor: Actor, text: str, exam_date: dt.date | None = None,
+                   allow_move: bool = False) -> int:
+        """Create or update candidates and groups in one transaction; returns rows imported.
+        A candidate already at another school is moved only when ``allow_move`` says so: a
+        wrong org number in an export must not carry a candidate's exam to another school."""
         require_staff(actor)
         exam_date = exam_date or self.clock.today()
         subjects = {c: bool(t) for c, t in self.store.query("SELECT code, two_part FROM subjects")}
@@ -101,6 +104,13 @@ class ImportService:
         if actor.scope.school_ids is not None:
             schools = {o: i for o, i in schools.items() if i in actor.scope.school_ids}
         rows = parse_csv(text, subjects, set(schools))
+        if not allow_move:
+            at = dict(self.store.query("SELECT number, school_id FROM candidates WHERE number = ANY(?)",
+                                       [[row.number for row in rows]]))
+            moved = [f"Linje {row.line}: kandidat {row.number} hører til en annen skole; flytt med --allow-move"
+                     for row in rows if row.number in at and at[row.number] != schools[row.org_no]]
+            if moved:
+                raise InvalidInput(moved)
         part2 = {c: t for c, t in self.store.query("SELECT code, part2_start FROM subjects")}
         with self.store.write() as tx:
             for row in rows:
@@ -122,8 +132,10 @@ class ImportService:
 
     def _candidate(self, tx, actor, school_id, group_id, row: ImportRow) -> None:
         password = hash_password(row.password, CANDIDATE_COST) if row.password else None
-        found = tx.one("SELECT id FROM candidates WHERE number = ?", [row.number])
+        found = tx.one("SELECT id, school_id FROM candidates WHERE number = ?", [row.number])
         if found:
+            if found[1] != school_id:
+                tx.changed(found[1], found[0])  # the school it leaves shows it no more
             tx.execute("""UPDATE candidates SET name = ?, group_id = ?, school_id = ?,
                           password_hash = coalesce(?, password_hash), deleted = FALSE WHERE id = ?""",
                        [row.name, group_id, school_id, password, found[0]])
