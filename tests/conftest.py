@@ -16,7 +16,7 @@ from services.wiring import Services
 
 from kandidatmonitor.pgcluster import Cluster
 from .served import Served
-from .world import at, build_world, candidate_id, copy_world
+from .world import at, build_world, candidate_id, copy_world, in_newest_browser
 
 
 TIERS = ("unit", "services", "ui", "security")
@@ -100,11 +100,9 @@ class Desk:
 
     def candidate(self, number: str, ip: str = "158.36.1.10", session: str | None = None):
         """The candidate in their newest browser (login session), unless ``session`` says which."""
-        cid = self.cid(number)
         if session is None:
-            session = self.s.store.query("SELECT latest_session_id FROM candidate_state WHERE candidate_id = ?",
-                                         [cid])[0][0]
-        return self.s.auth.candidate_actor_by_id(cid, ip, session)
+            return in_newest_browser(self.s, self.cid(number), ip)
+        return self.s.auth.candidate_actor_by_id(self.cid(number), ip, session)
 
     def row(self, number: str, actor=None):
         actor = actor or self.admin

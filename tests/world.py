@@ -69,6 +69,13 @@ def candidate_id(services: Services, number: str) -> int:
     return services.store.query("SELECT id FROM candidates WHERE number = ?", [number])[0][0]
 
 
+def in_newest_browser(services: Services, cid: int, ip: str = "158.36.1.10"):
+    """The candidate acting through their newest login session (the browser they are in)."""
+    (session,) = services.store.query("SELECT latest_session_id FROM candidate_state WHERE candidate_id = ?",
+                                      [cid])[0]
+    return services.auth.candidate_actor_by_id(cid, ip, session)
+
+
 def most_sessions_with_access(services: Services) -> int:
     """The largest number of sessions any one candidate has with access (must be ≤ 1)."""
     return services.store.query("""SELECT coalesce(max(n), 0) FROM (SELECT count(*) n FROM login_sessions

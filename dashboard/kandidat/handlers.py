@@ -326,8 +326,7 @@ class TaskHandler(_Candidate):
         await send_file(self, *self.services.tasks.open_task(actor, session_id, task_id))
 
 
-@stream_request_body
-class UploadHandler(_Candidate):
+class UploadHandler(_Candidate):  # streams its body, as every handler here does
     """One file per request, its bytes as the raw body and its name in ``navn``: streamed to a
     spool file (memory holds one chunk) and cut at 40 MB, then stored by ``upload_batch``."""
 

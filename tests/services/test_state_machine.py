@@ -11,7 +11,7 @@ from services.model import Absence, ExamPart
 from services.queries import MonitorFilter
 
 from ..conftest import open_world
-from ..world import assert_consistent, at, most_sessions_with_access, pdf
+from ..world import assert_consistent, at, in_newest_browser, most_sessions_with_access, pdf
 
 NUMBERS = ["101AAA-V", "102BBB-V", "201CCC-V"]
 candidates = st.sampled_from(NUMBERS)
@@ -60,9 +60,7 @@ class ExamDay(RuleBasedStateMachine):
 
     def candidate(self, number):
         """The candidate in their newest browser (login session)."""
-        latest = self.s.store.query("SELECT latest_session_id FROM candidate_state WHERE candidate_id = ?",
-                                    [self.ids[number]])[0][0]
-        return self.s.auth.candidate_actor_by_id(self.ids[number], "158.36.1.10", latest)
+        return in_newest_browser(self.s, self.ids[number])
 
     # -- rules -------------------------------------------------------------------------
     @rule(number=candidates)
