@@ -17,6 +17,7 @@ import panel as pn
 from services.clock import Clock
 from services.heartbeat import HeartbeatFlusher
 from services.labels import label
+from services.rules import MIN_FREE_DISK_BYTES
 from services.store import beside
 from services.wiring import Services
 
@@ -36,9 +37,10 @@ class App:
     """What one server process holds: services, the live hub, the candidates' status channel,
     the heartbeat flusher."""
 
-    def __init__(self, db_path: str, clock: Clock | None = None, tick_s: float = 5.0, blobs: str | None = None):
+    def __init__(self, db_path: str, clock: Clock | None = None, tick_s: float = 5.0, blobs: str | None = None,
+                 **service_options):
         self.db_path = str(db_path)
-        self.services = Services(db_path, clock, blobs=blobs)
+        self.services = Services(db_path, clock, blobs=blobs, **service_options)
         self.hub = LiveHub(self.services.feed, tick_s=tick_s)
         self.status_channel = kandidat.StatusChannel(self.services.feed)
         self.open_streams = kandidat.OpenStreams(self.services.heartbeats)
@@ -146,7 +148,7 @@ def serve_workers(db_path: str, workers: int, port: int, address: str, **kwargs)
 def serve(db_path: str, port: int = 5006, address: str = "localhost", clock: Clock | None = None,
           num_threads: int = 4, show: bool = False, threaded: bool = False, trusted_proxies=(),
           tick_s: float = 5.0, sockets: list | None = None, secret: str | None = None, blobs: str | None = None,
-          websocket_origins=(), **server_kwargs):
+          websocket_origins=(), min_free_disk_bytes: int = MIN_FREE_DISK_BYTES, **server_kwargs):
     """Serve the pages. ``trusted_proxies``: the CIDRs of our own reverse proxies, whose
     X-Forwarded-For entries name the client (``client_address``). ``sockets``: already bound,
     shared with other workers (``serve_workers``). ``websocket_origins``: the public
@@ -157,7 +159,7 @@ def serve(db_path: str, port: int = 5006, address: str = "localhost", clock: Clo
     # The event loop gives up the GIL at every socket read and write: a short switch interval
     # lets it back in soon while worker threads are busy (docs/decisions.md: switch interval).
     sys.setswitchinterval(0.0005)
-    app = App(db_path, clock, tick_s=tick_s, blobs=blobs)
+    app = App(db_path, clock, tick_s=tick_s, blobs=blobs, min_free_disk_bytes=min_free_disk_bytes)
     ClientAddress.trusted = networks(trusted_proxies)
     secret = secret or cookie_secret(db_path)
     pn.config.cookie_secret = secret

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from services.clock import OSLO, Clock, FrozenClock, parse_now
 from services.errors import InvalidInput, StoreError
+from services.rules import MIN_FREE_DISK_BYTES
 
 DEFAULT_DB = "data/demo.duckdb"
 
@@ -37,7 +38,7 @@ def cmd_serve(args) -> int:
     now = _now(args.now)
     clock = Clock.starting_at(now) if now else Clock()
     options = {"port": args.port, "address": args.address, "clock": clock, "num_threads": args.num_threads,
-               "show": False, "blobs": args.blobs, "websocket_origins": args.websocket_origin.split(","),
+               "show": False, "blobs": args.blobs, "min_free_disk_bytes": args.min_free_disk_mb * 1000 * 1000, "websocket_origins": args.websocket_origin.split(","),
                "trusted_proxies": [*args.trusted_proxies.split(","), *(LOOPBACK if args.trust_proxy else ())]}
     if args.workers > 1:
         if not is_url(args.db):
@@ -166,6 +167,8 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--now", help="start klokken her, ÅÅÅÅ-MM-DD TT:MM (Oslo); den går videre derfra")
     serve.add_argument("--num-threads", type=int, default=4)
     serve.add_argument("--blobs", help="mappen for opplastede filer (standard: ved siden av databasen)")
+    serve.add_argument("--min-free-disk-mb", type=int, default=MIN_FREE_DISK_BYTES // 1000 // 1000,
+                       help="under så mye ledig plass på disken avvises opplastinger med en tydelig feil")
     serve.add_argument("--workers", type=int, default=1,
                        help="prosesser som deler porten (over 1 bare med PostgreSQL); en som dør, erstattes")
     serve.add_argument("--trusted-proxies", default="",

@@ -19,7 +19,7 @@ from .clock import Clock, from_db
 from .errors import NotFound, PermissionDenied, RuleViolation
 from .files import Blob, BlobStore, check_content, safe_name, spreadsheet_safe, zip_names
 from .model import AccessStatus, Actor, CandidateState, Event, ExamPart, Role
-from .rules import access_status, batch_error, file_error, numbers_in_name
+from .rules import access_status, batch_error, candidate_total_error, file_error, numbers_in_name
 from .rules_sql import refresh_progress
 from .scope import check_scope, require_staff
 from .store import Store
@@ -84,8 +84,12 @@ class DeliveryService(CandidateService):
         self._check_upload(actor, state)
         if (error := batch_error(len(files), sum(f.size for f in files))) is not None:
             raise RuleViolation(error)
-        taken = [r[0] for r in self.store.query(
-            "SELECT name FROM files WHERE candidate_id = ? AND deleted_at IS NULL", [candidate_id])]
+        live = self.store.query(
+            "SELECT name, size FROM files WHERE candidate_id = ? AND deleted_at IS NULL", [candidate_id])
+        if (error := candidate_total_error(len(live) + len(files),  # before any byte is written
+                                           sum(size for _, size in live) + sum(f.size for f in files))):
+            raise RuleViolation(error)
+        taken = [name for name, _ in live]
         stored, rejected = [], []
         for upload in files:
             error = file_error(upload.name, upload.size, taken)
@@ -142,17 +146,24 @@ class DeliveryService(CandidateService):
     def _record(self, actor: Actor, candidate_id: int, stored: list[tuple[str, Blob]],
                 part: ExamPart | None) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
         """The rows for stored blobs, in one transaction that checks the candidate again (it
-        may have been deleted, or another upload may have taken a name, meanwhile)."""
+        may have been deleted, another upload may have taken a name, or parallel uploads may
+        have passed the candidate's ceiling meanwhile). The state row is locked: uploads of one
+        candidate commit one at a time."""
         with self._changing(actor, candidate_id) as (tx, state):
             self._check_upload(actor, state)
             part = self._part_for(actor, state, part)
-            taken = {r[0].casefold() for r in tx.all(
-                "SELECT name FROM files WHERE candidate_id = ? AND deleted_at IS NULL", [candidate_id])}
+            live = tx.all("SELECT name, size FROM files WHERE candidate_id = ? AND deleted_at IS NULL", [candidate_id])
+            taken = {name.casefold() for name, _ in live}
+            live_bytes = sum(size for _, size in live)
             uploaded, late = [], []
             for name, blob in stored:
                 if name.casefold() in taken:
                     late.append((name, "file.duplicate"))
                     continue
+                if error := candidate_total_error(len(taken) + 1, live_bytes + blob.size):
+                    late.append((name, error))
+                    continue
+                live_bytes += blob.size
                 file_id = uuid.uuid4().hex
                 tx.execute(
                     """INSERT INTO files (id, candidate_id, part, name, size, sha256, uploaded_at,

@@ -12,6 +12,7 @@ import dataclasses
 import hashlib
 import os
 import re
+import shutil
 import time
 import unicodedata
 import uuid
@@ -22,7 +23,7 @@ from typing import BinaryIO
 
 from .clock import wall_time
 from .errors import RuleViolation
-from .rules import MAX_FILE_BYTES, file_extension
+from .rules import MAX_FILE_BYTES, MIN_FREE_DISK_BYTES, file_extension
 from .store import beside
 
 CHUNK = 1 << 20
@@ -51,14 +52,20 @@ def blob_root(db: str | Path) -> Path:
 
 
 class BlobStore:
-    def __init__(self, root: str | Path):
+    def __init__(self, root: str | Path, min_free_bytes: int = MIN_FREE_DISK_BYTES):
+        """``min_free_bytes``: below this much free disk, uploads are refused (``file.disk_full``)
+        so that the database, the log and the blobs already taken keep room to be written."""
         self.root = Path(root)
+        self.min_free_bytes = min_free_bytes
         (self.root / "tmp").mkdir(parents=True, exist_ok=True)
 
     def put(self, data: bytes | BinaryIO | Iterable[bytes], limit: int = MAX_FILE_BYTES) -> Blob:
         """Store ``data`` and return its address. More than ``limit`` bytes raise
         ``file.too_large`` as soon as the limit is passed: nothing is kept, and memory holds one
-        chunk at a time whatever the client sends."""
+        chunk at a time whatever the client sends. With less than ``min_free_bytes`` (plus the
+        limit) free on the disk, ``file.disk_full`` is raised before a byte is written."""
+        if shutil.disk_usage(self.root).free < self.min_free_bytes + limit:
+            raise RuleViolation("file.disk_full")
         digest, size, head = hashlib.sha256(), 0, b""
         temp = self.root / "tmp" / uuid.uuid4().hex
         fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

@@ -352,6 +352,9 @@ _NB_ENTRIES: list[tuple[object, str]] = [
     ("file.ambiguous", "Filnavnet inneholder kandidatnummeret til flere kandidater"),
     ("file.empty", "Filen er tom"),
     ("file.content_mismatch", "Innholdet i filen passer ikke med filtypen"),
+    # Beyond the seed: server safety limits (docs/SECURITY.md, finding 7)
+    ("file.candidate_full", "Kandidaten har allerede 200 filer eller 600 MB lastet opp. Slett filer som ikke skal leveres."),
+    ("file.disk_full", "Serveren har ikke plass til flere filer nå. Prøv igjen om litt, eller si fra til eksamensvakten."),
 ]
 
 

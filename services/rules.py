@@ -32,6 +32,11 @@ def numbers_in_name(name: str) -> tuple[str | None, set[str]]:
 MAX_FILES_PER_BATCH = 100
 MAX_BATCH_BYTES = 300 * 1000 * 1000
 MAX_FILE_BYTES = 40 * 1000 * 1000
+# Not in the guide: a ceiling on one candidate's live files, so that a script cannot fill the
+# disk one allowed batch at a time; two full batches, more than any answer needs.
+CANDIDATE_MAX_FILES = 2 * MAX_FILES_PER_BATCH
+CANDIDATE_MAX_BYTES = 2 * MAX_BATCH_BYTES
+MIN_FREE_DISK_BYTES = 1000 * 1000 * 1000  # uploads stop before the disk is full (serve --min-free-disk-mb)
 ACCEPTED_EXTENSIONS = frozenset(
     """7z avi bmp c css doc docm docx dot dotm dotx emf flv ggb gif gz h hlp htm html jpe
     jpeg jpg js m4a mdb mdi mht mm mov movie mp3 mp4 mpeg mpp odb odp ods odt ott pdf png
@@ -174,6 +179,13 @@ def batch_error(count: int, total_bytes: int) -> str | None:
         return "file.too_many"
     if total_bytes > MAX_BATCH_BYTES:
         return "file.batch_too_large"
+    return None
+
+
+def candidate_total_error(live_files: int, live_bytes: int) -> str | None:
+    """Whether a candidate's live files (after an upload) pass the per-candidate ceiling."""
+    if live_files > CANDIDATE_MAX_FILES or live_bytes > CANDIDATE_MAX_BYTES:
+        return "file.candidate_full"
     return None
 
 

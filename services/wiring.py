@@ -14,14 +14,16 @@ from .files import BlobStore, blob_root
 from .heartbeat import HeartbeatBuffer
 from .importer import ImportService
 from .queries import QueryService
+from .rules import MIN_FREE_DISK_BYTES
 from .exam_tasks import TaskService
 from .store import open_store
 
 
 class Services:
-    def __init__(self, db: str | Path, clock: Clock | None = None, blobs: str | Path | None = None):
+    def __init__(self, db: str | Path, clock: Clock | None = None, blobs: str | Path | None = None,
+                 min_free_disk_bytes: int = MIN_FREE_DISK_BYTES):
         """``db``: a DuckDB file or a ``postgresql://`` URL; ``blobs``: where uploaded files
-        go (default: beside the database)."""
+        go (default: beside the database), refused while less than ``min_free_disk_bytes`` is free."""
         self.clock = clock or Clock()
         self.feed = ChangeFeed()
         self.store = open_store(str(db), publisher=self.feed.publish)
@@ -30,7 +32,7 @@ class Services:
         self.heartbeats = HeartbeatBuffer(self.store, self.clock)
         self.access = AccessService(self.store, self.clock)
         self.absence = AbsenceService(self.store, self.clock)
-        self.blobs = BlobStore(blobs or blob_root(db))
+        self.blobs = BlobStore(blobs or blob_root(db), min_free_disk_bytes)
         self.delivery = DeliveryService(self.store, self.clock, self.blobs)
         self.tasks = TaskService(self.store, self.clock, self.blobs)
         self.queries = QueryService(self.store, self.clock, self.heartbeats, self.feed)
