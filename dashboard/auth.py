@@ -2,7 +2,7 @@
 
 A Bokeh ``AuthProvider`` guards every Panel page: without a valid ``user`` cookie the
 server redirects to ``/login``. The form posts with Tornado's XSRF token; failed logins
-are throttled per user name and per IP address. Production would put OIDC (Feide) here.
+slow down per user name and address (``services.throttle``). Production would put OIDC (Feide) here.
 """
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ from bokeh.server.auth_provider import AuthProvider
 from tornado.ioloop import IOLoop
 from tornado.web import RequestHandler
 
-from services.auth import LoginThrottle, address_key
 from services.errors import NotFound, PermissionDenied
 from services.labels import label
 from services.model import Actor
+from services.throttle import TooSoon
 from services.wiring import Services
 
 COOKIE = "user"
@@ -62,8 +62,6 @@ def safe_next(target: str | None) -> str:
 
 class _LoginHandler(RequestHandler):
     services: Services
-    by_user: LoginThrottle
-    by_ip: LoginThrottle
 
     def get(self) -> None:
         self._render(next_url=safe_next(self.get_argument("next", None)))
@@ -73,22 +71,19 @@ class _LoginHandler(RequestHandler):
         username = self.get_body_argument("username", "").strip()
         password = self.get_body_argument("password", "")
         next_url = safe_next(self.get_body_argument("next", None))
-        ip = self.request.remote_ip
+        ip, guard = self.request.remote_ip, self.services.auth.staff_logins
         try:
-            self.by_ip.check(address_key(ip))
-            user_mark = self.by_user.attempt(username.lower())  # counted before the check: no racing it
-            try:
-                await IOLoop.current().run_in_executor(  # scrypt off the loop: candidates keep being served
-                    None, self.services.auth.authenticate_staff, username, password, ip)
-            except PermissionDenied:
-                self.by_ip.failed(address_key(ip))
-                raise
+            guard.attempt(username.lower(), ip)  # counted before the check: parallel guesses cannot race it
+            await IOLoop.current().run_in_executor(  # scrypt off the loop: candidates keep being served
+                None, self.services.auth.authenticate_staff, username, password, ip)
         except PermissionDenied as e:
-            self.set_status(429 if e.key == "error.too_many_attempts" else 401)
+            self.set_status(401)
+            if isinstance(e, TooSoon):
+                self.set_status(429)
+                self.set_header("Retry-After", str(e.retry_after_s))
             self._render(next_url, username, str(e))
             return
-        self.by_user.forgive(username.lower(), user_mark)
-        self.by_user.succeeded(username.lower())
+        guard.succeeded(username.lower(), ip)
         self.set_signed_cookie(COOKIE, username, expires_days=COOKIE_DAYS, httponly=True, samesite="Lax")
         self.redirect(next_url)
 
@@ -136,9 +131,7 @@ class StaffAuth(AuthProvider):
     """Bokeh auth hooks for the Panel pages, bound to one process's services."""
 
     def __init__(self, services: Services) -> None:
-        self._login = type("LoginHandler", (_LoginHandler,), {
-            "services": services, "by_user": LoginThrottle(services.clock, limit=5),
-            "by_ip": LoginThrottle(services.clock, limit=100)})  # one school can share one IP
+        self._login = type("LoginHandler", (_LoginHandler,), {"services": services})
         super().__init__()
 
     @property

@@ -13,13 +13,14 @@ import dataclasses
 import functools
 import hashlib
 import hmac
-import ipaddress
 import secrets
-import threading
 
+from . import audit
+from .clock import Clock, from_db
 from .errors import NotFound, PermissionDenied
-from .model import Actor, Role, Scope, ScopeKind
+from .model import Actor, Event, Role, Scope, ScopeKind
 from .store import Store
+from .throttle import FailureBudget, LoginGuard
 
 STAFF_COST = 2**14
 CANDIDATE_COST = 2**9
@@ -80,11 +81,52 @@ def _unknown_user_hash() -> str:
 
 
 class AuthService:
-    def __init__(self, store: Store):
+    def __init__(self, store: Store, clock: Clock):
         self.store = store
+        self.clock = clock
+        # Per process (docs/SECURITY.md, finding 3). A school's candidates share one address:
+        # its budget is 300 failures, refilled one a second; a school's staff, 100 at one in three.
+        self.candidate_logins = LoginGuard.standard(clock, 300, 1.0, lambda n: self._unlocked_at("CANDIDATE", n))
+        self.staff_logins = LoginGuard.standard(clock, 100, 1 / 3, lambda u: self._unlocked_at("STAFF", u))
+        self.day_password_guesses = FailureBudget(clock, 50, 50 / 300)  # per address
 
-    def add_user(self, tx, username: str, name: str, role: Role, password_hash: str,
-                 scope_ids: list[int]) -> None:
+    def _unlocked_at(self, kind: str, account: str) -> float | None:
+        row = self.store.query("SELECT unlocked_at FROM login_unlocks WHERE kind = ? AND account = ?", [kind, account])
+        return from_db(row[0][0]).timestamp() if row else None
+
+    def unlock_login(self, actor: Actor, account: str) -> str:
+        """A school administrator vouches for a candidate (by number) or an invigilator (by
+        user name) of their schools: the login delays of that account end in every process.
+        Audited. Returns the account's canonical form. Outside the actor's schools the answer
+        is the same as for a name that does not exist."""
+        if not actor.role.is_school_admin:
+            raise PermissionDenied()
+        number, username = account.strip().upper(), account.strip().lower()
+        found = self.store.query("SELECT id, school_id FROM candidates WHERE number = ? AND NOT deleted", [number])
+        if found and found[0][1] in actor.scope.school_ids:
+            kind, key, candidate_id, school_id = "CANDIDATE", number, found[0][0], found[0][1]
+        else:
+            kind, key, candidate_id, school_id = "STAFF", username, None, self._invigilators_school(actor, username)
+        with self.store.write() as tx:
+            tx.execute("""INSERT INTO login_unlocks VALUES (?, ?, ?)
+                          ON CONFLICT (kind, account) DO UPDATE SET unlocked_at = excluded.unlocked_at""",
+                       [kind, key, self.clock.db_now()])
+            audit.record(tx, audit.Entry(actor, Event.LOGIN_UNLOCKED, self.clock.db_now(), candidate_id=candidate_id,
+                                         school_id=school_id, detail=key))
+        (self.candidate_logins if kind == "CANDIDATE" else self.staff_logins).unlock(key)
+        return key
+
+    def _invigilators_school(self, actor: Actor, username: str) -> int:
+        row = self.store.query("SELECT username, role FROM users WHERE lower(username) = ?", [username])
+        if not row or row[0][1] != Role.INVIGILATOR.value:
+            raise NotFound("error.unlock_unknown")
+        schools = self.staff_actor(row[0][0]).scope.school_ids
+        if not schools or not schools <= actor.scope.school_ids:
+            raise NotFound("error.unlock_unknown")
+        return min(schools)
+
+    @staticmethod
+    def add_user(tx, username: str, name: str, role: Role, password_hash: str, scope_ids: list[int]) -> None:
         tx.execute("INSERT INTO users VALUES (?, ?, ?, ?)", [username, name, role.value, password_hash])
         kind = SCOPE_KIND_OF_ROLE[role]
         for ref in scope_ids:
@@ -153,81 +195,3 @@ class AuthService:
         if not row:
             raise NotFound("error.not_found", str(candidate_id))
         return dataclasses.replace(self.candidate_actor(row[0][:4], row[0][4], ip), session_id=session_id)
-
-
-def address_key(ip: str | None) -> str:
-    """What a per-address throttle counts by: an IPv4 address, or an IPv6 address's /64 (one
-    client is handed a whole /64 and could otherwise rotate past any per-address limit)."""
-    try:
-        address = ipaddress.ip_address(ip or "")
-    except ValueError:
-        return ip or ""
-    if address.version == 6:
-        return str(ipaddress.ip_network(f"{address}/64", strict=False))
-    return str(address)
-
-
-class LoginThrottle:
-    """Failed logins per key (a user name, or an IP address with its own, higher limit):
-    after ``limit`` failures within ``window_s`` seconds the key is refused until the
-    window has passed. In memory, per process; a restart forgives. An attempt is counted
-    before its password is checked (``attempt``) and forgiven when it succeeds, so parallel
-    guesses cannot all pass the check while the first ones are still being verified."""
-
-    def __init__(self, clock, limit: int = 5, window_s: float = 300, max_keys: int = 100_000):
-        """``max_keys``: the most keys remembered; past it the longest quiet are forgotten, so
-        guesses at random numbers cannot grow the process without bound."""
-        self.clock = clock
-        self.limit = limit
-        self.window_s = window_s
-        self.max_keys = max_keys
-        self._failures: dict[str, list[float]] = {}
-        self._lock = threading.Lock()
-
-    def _recent(self, key: str, now: float) -> list[float]:
-        recent = [t for t in self._failures.pop(key, []) if now - t < self.window_s]
-        if recent:
-            self._failures[key] = recent
-        return recent
-
-    def check(self, key: str) -> None:
-        """Raise PermissionDenied("error.too_many_attempts") while ``key`` is locked."""
-        with self._lock:
-            if len(self._recent(key, self.clock.now().timestamp())) >= self.limit:
-                raise PermissionDenied("error.too_many_attempts")
-
-    def attempt(self, key: str) -> float:
-        """Count an attempt now, or raise while ``key`` is locked; returns the attempt's mark."""
-        now = self.clock.now().timestamp()
-        with self._lock:
-            recent = self._recent(key, now)
-            if len(recent) >= self.limit:
-                raise PermissionDenied("error.too_many_attempts")
-            self._failures[key] = [*recent, now]
-            self._bound()
-        return now
-
-    def forgive(self, key: str, mark: float) -> None:
-        """The attempt marked ``mark`` succeeded: it does not count."""
-        with self._lock:
-            recent = self._failures.get(key, [])
-            if mark in recent:
-                recent.remove(mark)
-
-    def failed(self, key: str) -> None:
-        now = self.clock.now().timestamp()
-        with self._lock:
-            self._failures[key] = [*self._recent(key, now), now]
-            self._bound()
-
-    def _bound(self) -> None:
-        while len(self._failures) > self.max_keys:  # a key moves to the end whenever it is used
-            self._failures.pop(next(iter(self._failures)))
-
-    def keys(self) -> int:
-        with self._lock:
-            return len(self._failures)
-
-    def succeeded(self, key: str) -> None:
-        with self._lock:
-            self._failures.pop(key, None)

@@ -77,6 +77,7 @@ _NB_ENTRIES: list[tuple[object, str]] = [
     (Event.IMPORTED, "Kandidat importert fra PAS"),
     (Event.DAY_PASSWORD_SET, "Dagspassord satt"),
     (Event.FEEDBACK_GIVEN, "Tilbakemelding sendt"),
+    (Event.LOGIN_UNLOCKED, "Innloggingssperre opphevet"),
     # Columns, messages and errors
     ("column.access", "Tilgang"),
     ("column.exam", "Eksamen"),
@@ -109,7 +110,9 @@ _NB_ENTRIES: list[tuple[object, str]] = [
     ("error.no_access", "Kandidaten har ikke tilgang"),
     ("error.feedback_empty", "Skriv hva du savner før du sender"),
     ("error.feedback_too_long", "Tilbakemeldingen kan være på høyst {n} tegn"),
-    ("error.too_many_attempts", "For mange mislykkede forsøk. Prøv igjen om noen minutter."),
+    ("error.too_many_attempts", "For mange mislykkede forsøk. Prøv igjen om {}."),
+    ("time.second", "1 sekund"), ("time.seconds", "{} sekunder"), ("time.minute", "1 minutt"), ("time.minutes", "{} minutter"),
+    ("error.unlock_unknown", "Fant ingen kandidat eller eksamensvakt med det nummeret eller brukernavnet på dine skoler."),
     # Staff login and the monitor page (SPEC §8); {} are filled in by the view
     ("ui.app_title", "Kandidatmonitor"),
     ("ui.username", "Brukernavn"),
@@ -138,6 +141,13 @@ _NB_ENTRIES: list[tuple[object, str]] = [
     ("ui.show_waiting", "Se hvilke kandidater det gjelder"),
     ("ui.missing_something", "Savner du noe på denne siden?"),
     ("ui.give_feedback", "Gi tilbakemelding"),
+    # Beyond the seed: a school administrator ends login delays (docs/SECURITY.md, finding 3)
+    ("ui.unlock", "Opphev innloggingssperre"),
+    ("ui.unlock_help", "Etter mange feil passord må en kandidat eller eksamensvakt vente stadig lenger mellom "
+                       "forsøkene. Skriv kandidatnummeret eller brukernavnet for å la dem prøve igjen med en gang."),
+    ("ui.unlock_account", "Kandidatnummer eller brukernavn"),
+    ("ui.unlock_do", "Opphev sperre"),
+    ("ui.unlocked", "Innloggingssperren for {account} er opphevet."),
     ("ui.feedback_prompt", "Hva savner du på denne siden?"),
     ("ui.send", "Send"),
     ("ui.cancel", "Avbryt"),

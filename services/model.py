@@ -164,6 +164,7 @@ class Event(enum.StrEnum):
     IMPORTED = "IMPORTED"
     DAY_PASSWORD_SET = "DAY_PASSWORD_SET"
     FEEDBACK_GIVEN = "FEEDBACK_GIVEN"
+    LOGIN_UNLOCKED = "LOGIN_UNLOCKED"
 
 
 @dataclasses.dataclass(frozen=True)

@@ -28,7 +28,7 @@ class Services:
         self.feed = ChangeFeed()
         self.store = open_store(str(db), publisher=self.feed.publish)
         self.feed.seed(self.store.versions())
-        self.auth = AuthService(self.store)
+        self.auth = AuthService(self.store, self.clock)
         self.heartbeats = HeartbeatBuffer(self.store, self.clock)
         self.access = AccessService(self.store, self.clock)
         self.absence = AbsenceService(self.store, self.clock)

@@ -13,13 +13,14 @@ from tornado.iostream import StreamClosedError
 from tornado.web import RequestHandler, stream_request_body
 
 from services.access import LoginRequest
-from services.auth import Credentials, LoginThrottle, address_key
+from services.auth import Credentials
 from services.batches import Batcher, Busy
 from services.delivery import Upload
 from services.errors import NotFound, PermissionDenied, ServiceError, StoreError
 from services.files import CHUNK
 from services.labels import NB, label
 from services.rules import ACCEPTED_EXTENSIONS, MAX_BATCH_BYTES, MAX_FILE_BYTES, MAX_FILES_PER_BATCH
+from services.throttle import TooSoon, address_key
 from services.wiring import Services
 
 from ..downloads import send_file
@@ -39,9 +40,6 @@ class _Candidate(RequestHandler):
     logins: Batcher  # LoginRequest -> (session id, first status): one transaction per batch
     day_passwords: concurrent.futures.Executor  # scrypt off the event loop
     streams: OpenStreams  # the open status streams: the sessions' heartbeat
-    by_number: LoginThrottle
-    by_ip: LoginThrottle
-    day_by_ip: LoginThrottle
 
     def initialize(self) -> None:
         if self.application not in _routed_first:
@@ -101,8 +99,11 @@ class _Candidate(RequestHandler):
         self.reply(status, {"feil": label(key)})
 
     def refuse_error(self, e: ServiceError) -> None:
-        status = 403 if isinstance(e, PermissionDenied) else 404 if isinstance(e, NotFound) else 409
-        self.refuse(429 if e.key == "error.too_many_attempts" else status, e.key)
+        if isinstance(e, TooSoon):
+            self.set_header("Retry-After", str(e.retry_after_s))
+            self.reply(429, {"feil": str(e)})
+            return
+        self.refuse(403 if isinstance(e, PermissionDenied) else 404 if isinstance(e, NotFound) else 409, e.key)
 
     def write_error(self, status_code: int, **kwargs) -> None:
         """Tornado's own errors (an unknown method, a bad header …) answer in the API's form too;
@@ -178,26 +179,24 @@ class LoginHandler(_Candidate):
             return
         number, ip = body["kandidatnummer"].strip().upper()[:64], self.request.remote_ip
         hints = {key: self.request.headers[h] for key, h in CLIENT_HINTS.items() if h in self.request.headers}
+        guard = self.services.auth.candidate_logins
         try:
-            self.by_ip.check(address_key(ip))  # a school shares one address: only failures count for it
-            mark = self.by_number.attempt(number)  # counted before the check: parallel guesses cannot race it
+            guard.attempt(number, ip)  # counted before the check: parallel guesses cannot race it
             try:
                 actor = await self.passwords.submit_async(Credentials(number, body["passord"], ip))
             except Busy:  # a flood of guesses must not queue up every login behind it
-                self.by_number.forgive(number, mark)
+                guard.undo(number, ip)
                 self.set_header("Retry-After", str(RETRY_AFTER_S))
                 self.refuse(503, "error.busy")
                 return
-            except PermissionDenied:
-                self.by_ip.failed(address_key(ip))
-                raise
-            self.by_number.forgive(number, mark)
-            self.by_number.succeeded(number)
+            guard.succeeded(number, ip)
             session_id, status = await self.logins.submit_async(
                 LoginRequest(actor, self.request.headers.get("User-Agent"), hints or None))
+        except TooSoon as e:
+            self.refuse_error(e)
+            return
         except ServiceError as e:
-            self.refuse(401 if e.key == "error.login_failed" else 429 if e.key == "error.too_many_attempts" else 409,
-                        e.key)
+            self.refuse(401 if e.key == "error.login_failed" else 409, e.key)
             return
         self.set_signed_cookie(COOKIE, f"{actor.candidate_id}:{session_id}", expires_days=COOKIE_DAYS, httponly=True,
                                samesite="Strict", path=PAGE)
@@ -308,15 +307,12 @@ class DayPasswordHandler(_Candidate):
         if body is None or not isinstance(body.get("dagspassord"), str):
             self.refuse(400, "error.bad_request")
             return
-        ip = self.request.remote_ip
-        self.day_by_ip.check(address_key(ip))
-        try:
-            await asyncio.get_running_loop().run_in_executor(
-                self.day_passwords, self.services.access.authorize_with_day_password, actor, session_id,
-                body["dagspassord"])
-        except PermissionDenied:
-            self.day_by_ip.failed(address_key(ip))
-            raise
+        guesses, address = self.services.auth.day_password_guesses, address_key(self.request.remote_ip)
+        guesses.attempt(address)  # counted before the check
+        await asyncio.get_running_loop().run_in_executor(
+            self.day_passwords, self.services.access.authorize_with_day_password, actor, session_id,
+            body["dagspassord"])
+        guesses.succeeded(address)
         self.reply(200, self.status_json(actor, session_id))
 
 

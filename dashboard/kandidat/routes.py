@@ -6,7 +6,6 @@ import concurrent.futures
 from tornado.web import StaticFileHandler
 
 from services.access import LoginRequest
-from services.auth import LoginThrottle
 from services.batches import Batcher
 from services.errors import ServiceError
 from services.wiring import Services
@@ -42,10 +41,7 @@ def routes(services: Services, channel: StatusChannel, streams: OpenStreams, coo
                                    linger_s=0.02, max_pending=PASSWORDS_PENDING),
               # The sessions wait up to 50 ms: most of a transaction's cost is per batch.
               "logins": Batcher(log_in, "logins", linger_s=0.05),
-              "day_passwords": concurrent.futures.ThreadPoolExecutor(max_workers=2, thread_name_prefix="day-password"),
-              "by_number": LoginThrottle(services.clock, limit=5),
-              "by_ip": LoginThrottle(services.clock, limit=300),  # a school's candidates share one IP
-              "day_by_ip": LoginThrottle(services.clock, limit=50)}
+              "day_passwords": concurrent.futures.ThreadPoolExecutor(max_workers=2, thread_name_prefix="day-password")}
     bind = lambda cls: type(cls.__name__, (cls,), shared)  # noqa: E731
     return [(PAGE, bind(h.PageHandler)), (f"{PAGE}/static/(.*)", StaticFileHandler, {"path": str(HERE / "static")}),
             (f"{API}/openapi.yaml", h.ApiDocHandler),

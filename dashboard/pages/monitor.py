@@ -29,6 +29,7 @@ from ..components.candidate_log import activity_table, files_table, oslo, sessio
 from ..components.candidate_table import CandidateTable, progress_columns
 from ..components.header import CSS as HEADER_CSS, page_header, staff_links
 from ..components.filters import FILTER_PARAMS, PAGE_SIZES, FilterBar, Filters
+from ..components.unlock import unlock_form
 from ..live import LiveHub, Waker
 
 PATH = "/kandidatmonitor"
@@ -141,6 +142,9 @@ class MonitorApp(Viewer):
         self.feedback_link = pn.widgets.Button(label=label("ui.give_feedback"), color="light",
                                                css_classes=["km-feedback"])
         self.feedback_link.on_click(lambda _: self._open_feedback())
+        self.unlock_button = pn.widgets.Button(label=label("ui.unlock"), color="light", css_classes=["km-unlock"],
+                                               visible=self.actor.role.is_school_admin)  # the service checks too
+        self.unlock_button.on_click(lambda _: self._open_unlock())
 
     def __panel__(self):
         if self.filters.school_id is None:
@@ -151,7 +155,8 @@ class MonitorApp(Viewer):
                    sizing_mode="stretch_width"),
             self.table,
             pn.Row(self.page_size, self.page_text, self.previous, self.next),
-            pn.Row(pn.pane.HTML(html.escape(label("ui.missing_something")), align="center"), self.feedback_link),
+            pn.Row(pn.pane.HTML(html.escape(label("ui.missing_something")), align="center"), self.feedback_link,
+                   pn.HSpacer(), self.unlock_button, sizing_mode="stretch_width"),
             self.dialog, sizing_mode="stretch_width", margin=(10, 20))
 
     # -- live ------------------------------------------------------------------------
@@ -324,6 +329,16 @@ class MonitorApp(Viewer):
         send.on_click(submit)
         self._open_dialog(label("ui.give_feedback"), pn.Column(text, problem, send, sizing_mode="stretch_width"),
                           width="36rem")
+
+    def _open_unlock(self) -> None:
+        self._menu = None
+
+        def done(text: str) -> None:
+            self.dialog.hide()
+            self._say(text)
+
+        self._open_dialog(label("ui.unlock"), unlock_form(
+            lambda account: self.services.auth.unlock_login(self._fresh_actor(), account), done), width="32rem")
 
     # -- export ----------------------------------------------------------------------
     def _csv(self) -> io.BytesIO:

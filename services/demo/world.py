@@ -179,10 +179,9 @@ class WorldBuilder:
             "drammen": [1], "other_school": [other], "drammen_municipality": [1],
             "drammen_county": [1], "region": list(range(1, min(4, self.size.counties) + 1)),
         }
-        auth = AuthService(self.store)
         with self.store.write() as tx:
             for username, name, role, target in DEMO_USERS:
-                auth.add_user(tx, username, name, role, demo_hash, scope[target])
+                AuthService.add_user(tx, username, name, role, demo_hash, scope[target])
             # An invigilator for every group of each school: the actors of the demo history.
             tx.execute("""INSERT INTO users SELECT 'vakt-' || org_no, 'Eksamensvakt ' || name, ?, ?
                           FROM schools""", [Role.INVIGILATOR.value, demo_hash])

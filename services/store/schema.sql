@@ -85,6 +85,11 @@ CREATE TABLE IF NOT EXISTS user_scopes (
 CREATE TABLE IF NOT EXISTS school_versions (
     school_id INTEGER PRIMARY KEY, version BIGINT NOT NULL DEFAULT 0);
 
+-- The last time a school administrator unlocked a login's delays (kind: CANDIDATE or STAFF);
+-- every server process reads it when a delay would refuse an attempt.
+CREATE TABLE IF NOT EXISTS login_unlocks (
+    kind TEXT NOT NULL, account TEXT NOT NULL, unlocked_at TIMESTAMP NOT NULL, PRIMARY KEY (kind, account));
+
 CREATE SEQUENCE IF NOT EXISTS feedback_seq;
 CREATE TABLE IF NOT EXISTS feedback (
     id BIGINT PRIMARY KEY, submitted_at TIMESTAMP NOT NULL, username TEXT NOT NULL,

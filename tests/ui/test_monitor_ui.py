@@ -13,6 +13,7 @@ from playwright.sync_api import Page, expect
 
 from services.importer import ImportService
 from services.model import Absence, system_actor
+from services.throttle import TooSoon
 
 from ..served import ARTIFACTS, Served, log_in
 from ..world import EXAM_DAY, at, candidate_id, pdf, png
@@ -333,6 +334,32 @@ def test_feedback_is_stored_with_the_user(served, page):
     expect(page.locator(".km-message")).to_contain_text("Takk for tilbakemeldingen!")
     assert served.services.store.query("SELECT username, page, text FROM feedback") == [
         ("vakt", "/kandidatmonitor", "Sortering på navn, takk")]
+
+
+def test_a_school_admin_lifts_a_candidates_login_delay_from_the_monitor(served, page):
+    guard = served.services.auth.candidate_logins
+    for _ in range(5):  # a helper at home has guessed wrong five times
+        guard.attempt("101AAA-V", "203.0.113.9")
+    with pytest.raises(TooSoon):
+        guard.attempt("101AAA-V", "203.0.113.9")
+    log_in(page, served.url, "skoleadmin")
+    page.get_by_role("button", name="Opphev innloggingssperre").click()
+    dialog = page.locator(".km-dialog")
+    dialog.get_by_label("Kandidatnummer eller brukernavn").fill("401FFF-V")  # Larvik's: not this school's
+    dialog.get_by_role("button", name="Opphev sperre").click()
+    expect(dialog).to_contain_text("Fant ingen kandidat eller eksamensvakt")
+    dialog.get_by_label("Kandidatnummer eller brukernavn").fill("101aaa-v")
+    dialog.get_by_role("button", name="Opphev sperre").click()
+    expect(page.locator(".km-message")).to_contain_text("Innloggingssperren for 101AAA-V er opphevet.")
+    guard.attempt("101AAA-V", "203.0.113.9")  # at once
+    assert served.services.store.query("SELECT actor_id FROM activity_log WHERE event = 'LOGIN_UNLOCKED'") == [
+        ("skoleadmin",)]
+
+
+def test_an_invigilator_is_not_offered_the_unlock(served, page):
+    log_in(page, served.url, "vakt")
+    expect(page.get_by_role("button", name="Gi tilbakemelding")).to_be_visible()
+    expect(page.get_by_role("button", name="Opphev innloggingssperre")).to_have_count(0)
 
 
 def test_vis_filer_lists_the_candidates_files(served, page):
