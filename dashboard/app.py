@@ -6,6 +6,7 @@ schools, else to the monitor.
 """
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import secrets
@@ -24,6 +25,7 @@ from services.wiring import Services
 from . import admin, downloads, kandidat
 from .auth import HomeHandler, StaffAuth
 from .client_address import ClientAddress, networks
+from .transport import Transport
 from .live import LiveHub
 from .panel_private import add_sockets, forget_session_views
 from .pages.monitor import PATH as MONITOR, monitor_page
@@ -131,6 +133,14 @@ def cookie_secret(db_path: str) -> str:
     return secret
 
 
+SESSION_TOKEN_S = 60
+
+
+def session_secret(cookie_secret: str) -> str:
+    """Bokeh's session-signing key, derived from the cookie secret (a key per purpose)."""
+    return hashlib.sha256(f"bokeh-sessions:{cookie_secret}".encode()).hexdigest()
+
+
 def serve_workers(db_path: str, workers: int, port: int, address: str, **kwargs) -> None:
     """``workers`` processes serving one port: the socket is bound here, then the processes
     are forked (each makes its own connections and threads) and any that dies is replaced."""
@@ -148,11 +158,13 @@ def serve_workers(db_path: str, workers: int, port: int, address: str, **kwargs)
 def serve(db_path: str, port: int = 5006, address: str = "localhost", clock: Clock | None = None,
           num_threads: int = 4, show: bool = False, threaded: bool = False, trusted_proxies=(),
           tick_s: float = 5.0, sockets: list | None = None, secret: str | None = None, blobs: str | None = None,
-          websocket_origins=(), min_free_disk_bytes: int = MIN_FREE_DISK_BYTES, **server_kwargs):
+          websocket_origins=(), min_free_disk_bytes: int = MIN_FREE_DISK_BYTES, tls: bool = False,
+          **server_kwargs):
     """Serve the pages. ``trusted_proxies``: the CIDRs of our own reverse proxies, whose
     X-Forwarded-For entries name the client (``client_address``). ``sockets``: already bound,
     shared with other workers (``serve_workers``). ``websocket_origins``: the public
-    host[:port] of a deployment behind a proxy, beside this server's own (named, never "*")."""
+    host[:port] of a deployment behind a proxy, beside this server's own (named, never "*").
+    ``tls``: users reach the server over HTTPS (here or at the proxy): Secure cookies, HSTS."""
     configure_panel()
     if os.environ.pop("BOKEH_ALLOW_WS_ORIGIN", None) is not None:  # Bokeh would let it replace ours ("*")
         logging.getLogger(__name__).warning("BOKEH_ALLOW_WS_ORIGIN is ignored: name origins with --websocket-origin")
@@ -161,6 +173,7 @@ def serve(db_path: str, port: int = 5006, address: str = "localhost", clock: Clo
     sys.setswitchinterval(0.0005)
     app = App(db_path, clock, tick_s=tick_s, blobs=blobs, min_free_disk_bytes=min_free_disk_bytes)
     ClientAddress.trusted = networks(trusted_proxies)
+    Transport.tls = tls
     secret = secret or cookie_secret(db_path)
     pn.config.cookie_secret = secret
     host = "127.0.0.1" if address in ("localhost", "0.0.0.0", "") else address
@@ -170,7 +183,12 @@ def serve(db_path: str, port: int = 5006, address: str = "localhost", clock: Clo
             app.routes(), port=0 if sockets else port, address=address, show=show, start=threaded,
             title=label("ui.app_title"),
             num_threads=num_threads, threaded=threaded, cookie_secret=secret,
-            auth_provider=StaffAuth(app.services), transforms=[ClientAddress],
+            auth_provider=StaffAuth(app.services), transforms=[ClientAddress, Transport],
+            # A page's session token is signed (a client cannot make one up), lives a minute (it
+            # opens the page's websocket, once) and carries no cookie or Cookie header: the login
+            # cookie stays HttpOnly, out of the page (docs/SECURITY.md, finding 6).
+            sign_sessions=True, secret_key=session_secret(secret), session_token_expiration=SESSION_TOKEN_S,
+            exclude_cookies=["user", "kandidat", "_xsrf"], exclude_headers=["Cookie"],
             extra_patterns=[(r"/", HomeHandler, {"services": app.services}),
                             *export_routes,
                             *downloads.routes(app.services),

@@ -7,11 +7,12 @@ slow down per user name and address (``services.throttle``). Production would pu
 from __future__ import annotations
 
 import html
+from urllib.parse import urlsplit
 
 import panel as pn
 from bokeh.server.auth_provider import AuthProvider
 from tornado.ioloop import IOLoop
-from tornado.web import RequestHandler
+from tornado.web import HTTPError, RequestHandler
 
 from services.errors import NotFound, PermissionDenied
 from services.labels import label
@@ -19,8 +20,8 @@ from services.model import Actor
 from services.throttle import TooSoon
 from services.wiring import Services
 
-COOKIE = "user"
-COOKIE_DAYS = 1
+from .staff_session import COOKIE, MAX_AGE_S, StaffLogin, page_login, request_login, start_login
+
 HOME = "/kandidatmonitor"
 OVERVIEW = "/oversikt"
 
@@ -84,7 +85,7 @@ class _LoginHandler(RequestHandler):
             self._render(next_url, username, str(e))
             return
         guard.succeeded(username.lower(), ip)
-        self.set_signed_cookie(COOKIE, username, expires_days=COOKIE_DAYS, httponly=True, samesite="Lax")
+        start_login(self, self.services, username)
         self.redirect(next_url)
 
     def _render(self, next_url: str, username: str = "", error: str | None = None) -> None:
@@ -111,18 +112,40 @@ class HomeHandler(RequestHandler):
         self.services = services
 
     def get(self) -> None:
-        user = self.get_signed_cookie(COOKIE, max_age_days=COOKIE_DAYS)
-        if not user:
+        login = request_login(self, self.services)
+        if login is None:
             self.redirect("/login")
             return
         try:
-            self.redirect(home_of(self.services.auth.staff_actor(user.decode())))
+            self.redirect(home_of(self.services.auth.staff_actor(login.username)))
         except (PermissionDenied, NotFound):
             self.redirect("/login")
 
 
+LOGOUT_PAGE = """<!DOCTYPE html>
+<html lang="nb"><head><meta charset="utf-8"><title>{title}</title></head>
+<body><main><form method="post" action="/logout"><button type="submit">{log_out}</button></form></main></body></html>"""
+
+
 class _LogoutHandler(RequestHandler):
+    """Logging out is a POST (from the pages' "Logg ut"), which ends the login on the server: a
+    copied cookie, and every page still open with it, stop acting. A GET only offers the button,
+    so that another site's link cannot log anyone out."""
+
+    services: Services
+
     def get(self) -> None:
+        self.set_header("Content-Type", "text/html; charset=utf-8")
+        self.write(LOGOUT_PAGE.format(title=html.escape(label("ui.app_title")),
+                                      log_out=html.escape(label("ui.log_out"))))
+
+    def post(self) -> None:
+        origin = self.request.headers.get("Origin")
+        if origin is not None and urlsplit(origin).netloc != self.request.host:
+            raise HTTPError(403)
+        login = StaffLogin.parse(self.get_signed_cookie(COOKIE, max_age_days=MAX_AGE_S / 86400))
+        if login is not None:
+            self.services.auth.end_session(login.session_id)
         self.clear_cookie(COOKIE)
         self.redirect("/login")
 
@@ -132,13 +155,18 @@ class StaffAuth(AuthProvider):
 
     def __init__(self, services: Services) -> None:
         self._login = type("LoginHandler", (_LoginHandler,), {"services": services})
+        self._logout = type("LogoutHandler", (_LogoutHandler,), {"services": services})
+        self.services = services
         super().__init__()
 
     @property
     def get_user(self):
         def user(handler: RequestHandler) -> str | None:
-            value = handler.get_signed_cookie(COOKIE, max_age_days=COOKIE_DAYS)
-            return value.decode() if value else None
+            """A page's request: its live login is kept on the request object, where the page
+            finds it (``page_login``) without the cookie entering the page's session token."""
+            login = request_login(handler, self.services)
+            handler.request.staff_login = login
+            return login.username if login else None
         return user
 
     @property
@@ -155,14 +183,13 @@ class StaffAuth(AuthProvider):
 
     @property
     def logout_handler(self):
-        return _LogoutHandler
+        return self._logout
 
 
 def session_actor(services: Services) -> Actor:
-    """The Actor of the current Panel session: the cookie's user, scope from the database,
-    and the request's IP (X-Forwarded-For counts only when the server trusts a proxy)."""
-    username = pn.state.user
-    if not username:
-        raise PermissionDenied()
+    """The Actor of the current Panel session, checked anew at each call: its login still live
+    (``page_login``), role and scope from the database, the page request's IP (X-Forwarded-For
+    counts only from a trusted proxy)."""
+    login = page_login(services)
     request = pn.state.curdoc.session_context.request
-    return services.auth.staff_actor(username, getattr(request, "remote_ip", None))
+    return services.auth.staff_actor(login.username, getattr(request, "remote_ip", None))

@@ -16,7 +16,7 @@ from services.errors import NotFound, PermissionDenied, ServiceError
 from services.files import CHUNK, safe_name, write_zip
 from services.wiring import Services
 
-from .auth import COOKIE, COOKIE_DAYS
+from .staff_session import request_login
 
 FILE = r"/filer/(\d+)/([^/]+)"
 CANDIDATE_ZIP = r"/filer/(\d+)\.zip"
@@ -60,11 +60,11 @@ class _Download(RequestHandler):
         self.services = services
 
     def actor(self):
-        user = self.get_signed_cookie(COOKIE, max_age_days=COOKIE_DAYS)
-        if not user:
+        login = request_login(self, self.services)
+        if login is None:
             raise HTTPError(403)
         try:
-            return self.services.auth.staff_actor(user.decode(), self.request.remote_ip)
+            return self.services.auth.staff_actor(login.username, self.request.remote_ip)
         except NotFound as e:  # a user removed since the cookie was signed
             raise HTTPError(403) from e
 

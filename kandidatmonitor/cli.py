@@ -38,7 +38,7 @@ def cmd_serve(args) -> int:
     now = _now(args.now)
     clock = Clock.starting_at(now) if now else Clock()
     options = {"port": args.port, "address": args.address, "clock": clock, "num_threads": args.num_threads,
-               "show": False, "blobs": args.blobs, "min_free_disk_bytes": args.min_free_disk_mb * 1000 * 1000, "websocket_origins": args.websocket_origin.split(","),
+               "show": False, "blobs": args.blobs, "tls": args.tls, "min_free_disk_bytes": args.min_free_disk_mb * 1000 * 1000, "websocket_origins": args.websocket_origin.split(","),
                "trusted_proxies": [*args.trusted_proxies.split(","), *(LOOPBACK if args.trust_proxy else ())]}
     if args.workers > 1:
         if not is_url(args.db):
@@ -176,6 +176,8 @@ def parser() -> argparse.ArgumentParser:
                             "X-Forwarded-For som ikke er en av dem")
     serve.add_argument("--websocket-origin", default="",
                        help="host[:port],... som sidene nås på utenfra (bak en proxy); aldri «*»")
+    serve.add_argument("--tls", action="store_true",
+                       help="brukerne når appen over HTTPS (her eller via proxyen): Secure-informasjonskapsler og HSTS")
     serve.add_argument("--trust-proxy", action="store_true",
                        help="stol på en proxy på denne maskinen (127.0.0.0/8, ::1)")
     serve.set_defaults(func=cmd_serve)

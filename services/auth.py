@@ -116,6 +116,20 @@ class AuthService:
         (self.candidate_logins if kind == "CANDIDATE" else self.staff_logins).unlock(key)
         return key
 
+    @staticmethod
+    def new_session_id() -> str:
+        return secrets.token_urlsafe(24)
+
+    def end_session(self, session_id: str) -> None:
+        """Log out: cookies naming ``session_id`` (a staff login, or a candidate's login
+        session) act no more, in every process, whatever their signature and age."""
+        with self.store.write() as tx:
+            tx.execute("INSERT INTO ended_sessions VALUES (?, ?) ON CONFLICT (session_id) DO NOTHING",
+                       [session_id, self.clock.db_now()])
+
+    def session_ended(self, session_id: str) -> bool:
+        return bool(self.store.query("SELECT 1 FROM ended_sessions WHERE session_id = ?", [session_id]))
+
     def _invigilators_school(self, actor: Actor, username: str) -> int:
         row = self.store.query("SELECT username, role FROM users WHERE lower(username) = ?", [username])
         if not row or row[0][1] != Role.INVIGILATOR.value:
@@ -189,9 +203,11 @@ class AuthService:
 
     def candidate_actor_by_id(self, candidate_id: int, ip: str | None = None,
                               session_id: str | None = None) -> Actor:
-        """The candidate acting through login session ``session_id`` (their cookie's)."""
-        row = self.store.query("SELECT id, name, school_id, group_id, number FROM candidates WHERE id = ?",
-                               [candidate_id])
+        """The candidate acting through login session ``session_id`` (their cookie's); NotFound
+        once that session was logged out."""
+        row = self.store.query(
+            """SELECT id, name, school_id, group_id, number FROM candidates WHERE id = ?
+               AND NOT EXISTS (SELECT 1 FROM ended_sessions WHERE session_id = ?)""", [candidate_id, session_id])
         if not row:
             raise NotFound("error.not_found", str(candidate_id))
         return dataclasses.replace(self.candidate_actor(row[0][:4], row[0][4], ip), session_id=session_id)

@@ -5,6 +5,7 @@ colleagues through the same ``Services`` object the pages use.
 """
 from __future__ import annotations
 
+import re
 import socket
 import time
 import urllib.request
@@ -12,7 +13,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from dashboard.app import serve
+from dashboard.app import cookie_secret, serve
 from services.clock import FrozenClock
 
 from .world import copy_world
@@ -40,6 +41,7 @@ class Served:
                             check_unused_sessions_milliseconds=1000, **options)
         wait_until_up(f"{self.url}/login")
         self.app = self.server.kandidatmonitor
+        self.app_secret = cookie_secret(str(path))  # what signs its cookies (read, not made: it exists)
         self.services = self.app.services
 
     def close(self) -> None:
@@ -85,3 +87,10 @@ def log_in(page: Page, url: str, username: str, password: str = "demo", path: st
     page.get_by_label("Passord").fill(password)
     page.get_by_role("button", name="Logg inn").click()
     expect(page.get_by_text(shows).first).to_be_visible(timeout=20_000)
+
+
+def log_out(page: Page, url: str) -> None:
+    """"Logg ut" is a POST: the page at /logout offers the button."""
+    page.goto(url + "/logout")
+    page.get_by_role("button", name="Logg ut").click()
+    expect(page).to_have_url(re.compile(r"/login"))

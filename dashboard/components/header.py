@@ -16,6 +16,9 @@ CSS = """
 .km-header { display: flex; justify-content: space-between; align-items: baseline; width: 100%; }
 .km-header h1 { margin: 0; font-size: 1.6rem; }
 .km-stamp { color: #555; font-size: .9em; }
+.km-logout { display: inline; margin: 0; }
+.km-logout button { background: none; border: 0; padding: 0; font: inherit; color: #0b57d0;
+                    text-decoration: underline; cursor: pointer; }
 """
 
 
@@ -25,7 +28,8 @@ def page_header(title: str, actor: Actor, links: dict[str, str]) -> pn.pane.HTML
     user = html.escape(f"{actor.name} ({label(actor.role)})")
     return pn.pane.HTML(
         f'<div class="km-header"><h1>{html.escape(title)}</h1>'
-        f'<span>{nav}{user} · <a href="/logout">{html.escape(label("ui.log_out"))}</a></span></div>',
+        f'<span>{nav}{user} · <form class="km-logout" method="post" action="/logout">'
+        f'<button type="submit">{html.escape(label("ui.log_out"))}</button></form></span></div>',
         sizing_mode="stretch_width", stylesheets=[CSS])
 
 

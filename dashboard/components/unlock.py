@@ -13,7 +13,7 @@ from services.labels import label
 
 def unlock_form(unlock: Callable[[str], str], done: Callable[[str], None]) -> pn.Column:
     """``unlock(account)`` asks the service (and raises its refusal); ``done(text)`` follows a success."""
-    account = pn.widgets.TextInput(name=label("ui.unlock_account"), sizing_mode="stretch_width",
+    account = pn.widgets.TextInput(label=label("ui.unlock_account"), sizing_mode="stretch_width",
                                    css_classes=["km-unlock-account"])
     problem = pn.pane.Alert("", alert_type="danger", visible=False)
     button = pn.widgets.Button(label=label("ui.unlock_do"), color="primary", css_classes=["km-unlock-do"])

@@ -24,6 +24,7 @@ from services.throttle import TooSoon, address_key
 from services.wiring import Services
 
 from ..downloads import send_file
+from ..transport import cookie_options
 from .channel import StatusChannel
 from .constants import (API_HEADERS, CLIENT_HINTS, COOKIE, COOKIE_DAYS, HERE, JSON_TYPE, KEEP_ALIVE_S, PAGE,
                         JSON_BODY_BYTES, RETRY_AFTER_S, SHARED_TEXTS, SPOOL_BYTES)
@@ -199,7 +200,7 @@ class LoginHandler(_Candidate):
             self.refuse(401 if e.key == "error.login_failed" else 409, e.key)
             return
         self.set_signed_cookie(COOKIE, f"{actor.candidate_id}:{session_id}", expires_days=COOKIE_DAYS, httponly=True,
-                               samesite="Strict", path=PAGE)
+                               samesite="Strict", path=PAGE, **cookie_options())
         self.reply(200, status)
 
 
@@ -288,6 +289,9 @@ class EventsHandler(_Candidate):
 
 class LogoutHandler(_Candidate):
     def post(self) -> None:
+        """Ends the login session on the server: a copy of the cookie acts no more."""
+        if (ids := self.ids()) is not None:
+            self.services.auth.end_session(ids[1])
         self.clear_cookie(COOKIE, path=PAGE)
         self.reply(204)
 

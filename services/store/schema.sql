@@ -90,6 +90,9 @@ CREATE TABLE IF NOT EXISTS school_versions (
 CREATE TABLE IF NOT EXISTS login_unlocks (
     kind TEXT NOT NULL, account TEXT NOT NULL, unlocked_at TIMESTAMP NOT NULL, PRIMARY KEY (kind, account));
 
+-- Login sessions ended by logging out (staff and candidates): their cookies no longer act.
+CREATE TABLE IF NOT EXISTS ended_sessions (session_id TEXT PRIMARY KEY, ended_at TIMESTAMP NOT NULL);
+
 CREATE SEQUENCE IF NOT EXISTS feedback_seq;
 CREATE TABLE IF NOT EXISTS feedback (
     id BIGINT PRIMARY KEY, submitted_at TIMESTAMP NOT NULL, username TEXT NOT NULL,

@@ -15,7 +15,7 @@ from services.importer import ImportService
 from services.model import Absence, system_actor
 from services.throttle import TooSoon
 
-from ..served import ARTIFACTS, Served, log_in
+from ..served import ARTIFACTS, Served, log_in, log_out
 from ..world import EXAM_DAY, at, candidate_id, pdf, png
 
 LIVE = 3_000  # ms: the issue asks for changes within 2 s; the extra second is for a slow CI machine
@@ -69,7 +69,7 @@ def test_login_is_required_and_wrong_password_is_refused(served, page):
     page.get_by_label("Passord").fill("demo")
     page.get_by_role("button", name="Logg inn").click()
     expect(page.get_by_text("Viser 5 av 5 kandidater")).to_be_visible(timeout=20_000)
-    page.get_by_role("link", name="Logg ut").click()
+    page.get_by_role("button", name="Logg ut").click()
     expect(page).to_have_url(re.compile(r"/login"))
     page.goto(served.url + "/kandidatmonitor")
     expect(page).to_have_url(re.compile(r"/login"))
@@ -388,7 +388,7 @@ def test_vis_filer_lists_the_candidates_files(served, page):
         assert sorted(archive.namelist()) == ["skannet.png", "svar-kandidat.pdf"]
         assert archive.read("svar-kandidat.pdf") == pdf(360_700)
     # Another school's invigilator gets nothing, not even with the address.
-    page.goto(served.url + "/logout")
+    log_out(page, served.url)
     log_in(page, served.url, "vakt2")
     response = page.request.get(f"{served.url}/filer/{cid}.zip")
     assert response.status == 404  # as for a candidate that does not exist: nothing to learn

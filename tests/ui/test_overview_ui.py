@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from ..served import ARTIFACTS, log_in
+from ..served import ARTIFACTS, log_in, log_out
 from ..world import at
 
 LIVE = 5_000  # ms: the overview refreshes at most every 2 s; the rest is for a slow CI machine
@@ -85,7 +85,7 @@ def test_a_county_sees_only_its_schools_and_an_invigilator_is_sent_to_the_monito
     page.goto(served.url + "/kandidatmonitor?skole=2")  # another county's school: not opened
     expect(page.locator(".km-counts")).to_have_text("Viser 5 av 5 kandidater", timeout=20_000)
     expect(page.get_by_text("Frida Annenskole")).to_have_count(0)
-    page.goto(served.url + "/logout")
+    log_out(page, served.url)
     log_in(page, served.url, "vakt", path="/oversikt", shows="Oversikten viser hele skoler")
     expect(page.get_by_role("link", name="Kandidatmonitor")).to_be_visible()
     expect(page.locator(".km-figure")).to_have_count(0)

@@ -1,0 +1,23 @@
+"""Served over HTTPS (``serve --tls``, directly or behind a TLS-terminating proxy): cookies
+are ``Secure`` and browsers are told to use HTTPS only (HSTS). Set once at start-up."""
+from __future__ import annotations
+
+from tornado.web import OutputTransform
+
+HSTS = "max-age=31536000"  # a year; no includeSubDomains: the school's other hosts are not ours
+
+
+class Transport(OutputTransform):
+    """A Tornado transform (made per request): adds HSTS to every answer when served over TLS."""
+
+    tls = False
+
+    def transform_first_chunk(self, status_code, headers, chunk, finishing):
+        if self.tls:
+            headers["Strict-Transport-Security"] = HSTS
+        return status_code, headers, chunk
+
+
+def cookie_options() -> dict:
+    """What every login cookie adds to HttpOnly and SameSite."""
+    return {"secure": True} if Transport.tls else {}
