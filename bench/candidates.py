@@ -208,7 +208,7 @@ async def _client(url: str, numbers: list[str], rate: float, t0: float, pipe, cl
 def prepare(db: str, candidates: int) -> list[str]:
     stats = build_demo(db, "national", seed=1, now=BUILT_AT)
     print(f"national demo at {BUILT_AT:%H:%M}: {stats['candidates']} candidates, {stats['seconds']} s", flush=True)
-    numbers = numbers_file(db).read_text().split()
+    numbers = [line.split()[0] for line in numbers_file(db).read_text().splitlines() if line.strip()]
     if len(numbers) < candidates:
         raise SystemExit(f"only {len(numbers)} candidates may still log in")
     return numbers[:candidates]

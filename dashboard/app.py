@@ -9,17 +9,15 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import secrets
 import sys
-import time
 
 import panel as pn
 
 from services.clock import Clock
 from services.heartbeat import HeartbeatFlusher
 from services.labels import label
+from services.server_secret import server_secret
 from services.rules import MIN_FREE_DISK_BYTES
-from services.store import beside
 from services.wiring import Services
 
 from . import admin, downloads, kandidat
@@ -30,6 +28,7 @@ from .live import LiveHub
 from .panel_private import add_sockets, forget_session_views
 from .pages.monitor import PATH as MONITOR, monitor_page
 from .pages.deliver import PATH as DELIVER, deliver_page
+from .pages.day_passwords import PATH as DAY_PASSWORDS, day_passwords_page
 from .pages.download import PATH as DOWNLOAD, download_page
 from .pages.group_upload import PATH as GROUP_UPLOAD, group_upload_page
 from .pages.overview import PATH as OVERVIEW, overview_page
@@ -56,7 +55,8 @@ class App:
                 OVERVIEW: lambda: session_page(overview_page(self.services, self.hub)),
                 DELIVER: lambda: session_page(deliver_page(self.services, self.hub)),
                 GROUP_UPLOAD: lambda: session_page(group_upload_page(self.services, self.hub)),
-                DOWNLOAD: lambda: session_page(download_page(self.services))}
+                DOWNLOAD: lambda: session_page(download_page(self.services)),
+                DAY_PASSWORDS: lambda: session_page(day_passwords_page(self.services))}
 
     def announce(self, url: str) -> list[tuple]:
         """Leave the address and an export token beside a DuckDB file (``kandidatmonitor
@@ -112,25 +112,8 @@ def configure_panel() -> None:
 
 
 def cookie_secret(db_path: str) -> str:
-    """What signs staff and candidate cookies: ``KANDIDATMONITOR_COOKIE_SECRET``, else a file
-    beside the database (owner-only) made on the first start, so that a restart or another
-    worker logs nobody out."""
-    if from_environment := os.environ.get("KANDIDATMONITOR_COOKIE_SECRET"):
-        return from_environment
-    path = beside(db_path, ".cookie-secret")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:  # made by an earlier start, or by a process starting this moment
-        for _ in range(50):
-            if found := path.read_text("ascii").strip():
-                return found
-            time.sleep(0.02)
-        raise RuntimeError(f"{path} is empty: remove it, and it is made anew") from None
-    secret = secrets.token_urlsafe(32)
-    with os.fdopen(fd, "w", encoding="ascii") as f:
-        f.write(secret)
-    return secret
+    """What signs staff and candidate cookies: the server's secret (``services.server_secret``)."""
+    return server_secret(db_path)
 
 
 SESSION_TOKEN_S = 60
@@ -171,10 +154,10 @@ def serve(db_path: str, port: int = 5006, address: str = "localhost", clock: Clo
     # The event loop gives up the GIL at every socket read and write: a short switch interval
     # lets it back in soon while worker threads are busy (docs/decisions.md: switch interval).
     sys.setswitchinterval(0.0005)
-    app = App(db_path, clock, tick_s=tick_s, blobs=blobs, min_free_disk_bytes=min_free_disk_bytes)
+    secret = secret or cookie_secret(db_path)
+    app = App(db_path, clock, tick_s=tick_s, blobs=blobs, min_free_disk_bytes=min_free_disk_bytes, secret=secret)
     ClientAddress.trusted = networks(trusted_proxies)
     Transport.tls = tls
-    secret = secret or cookie_secret(db_path)
     pn.config.cookie_secret = secret
     host = "127.0.0.1" if address in ("localhost", "0.0.0.0", "") else address
     export_routes = app.announce(f"http://{host}:{port}")

@@ -128,10 +128,18 @@ def cmd_simulate(args) -> int:
     source = Path(args.numbers) if args.numbers else numbers_file(args.db)
     if not source.exists():
         raise ValueError(f"Fant ikke {source}: bygg demoen (kandidatmonitor demo) eller gi --numbers FIL")
-    numbers = [n.strip() for n in source.read_text("utf-8").split() if n.strip()][:args.candidates]
+    lines = [line.split() for line in source.read_text("utf-8").splitlines() if line.strip()][:args.candidates]
+    numbers = [line[0] for line in lines]
+    day_passwords = None
+    if args.day_passwords:  # the demo's numbers file gives each candidate's group and exam day
+        from services.day_passwords import day_password
+        from services.server_secret import derive, server_secret
+
+        key = derive(server_secret(args.db), "day-passwords")
+        day_passwords = {n: day_password(key, int(g), dt.date.fromisoformat(d)) for n, g, d in lines}
     print(f"Simulerer {len(numbers)} kandidater mot {args.url}, {args.rate} innlogginger per sekund …", flush=True)
     tally = asyncio.run(simulate(args.url, numbers, args.password, args.rate, (args.answer_min, args.answer_max),
-                                 day_password=args.day_password))
+                                 day_passwords=day_passwords))
     print(f"Ferdig: innlogget {tally.logged_in}, avvist {tally.refused}, på oppgavesiden {tally.on_task}, "
           f"levert {tally.delivered}, feil {tally.errors}")
     return 0 if tally.errors == 0 else 1
@@ -205,7 +213,9 @@ def parser() -> argparse.ArgumentParser:
     sim.add_argument("--db", default=DEFAULT_DB, help="demodatabasen som lister kandidatnumrene")
     sim.add_argument("--numbers", help="fil med ett kandidatnummer per linje (i stedet for demoens liste)")
     sim.add_argument("--password", default="demo", help="kandidatenes passord (demoens er «demo»)")
-    sim.add_argument("--day-password", help="bruk dagspassord i stedet for å vente på eksamensvakten")
+    sim.add_argument("--day-passwords", action="store_true",
+                     help="eksamensvakten skriver gruppens dagspassord i stedet for å klikke «Gi tilgang» "
+                          "(avledet fra serverens hemmelighet ved siden av databasen)")
     sim.add_argument("--answer-min", type=float, default=20.0, help="sekunder på oppgavesiden før levering, minst")
     sim.add_argument("--answer-max", type=float, default=120.0, help="… og høyst")
     sim.set_defaults(func=cmd_simulate)

@@ -103,8 +103,9 @@ class Tally:
 
 
 async def simulate(url: str, numbers: list[str], password: str, rate: float, answer_after: tuple[float, float],
-                   day_password: str | None = None, report_every: float = 10.0) -> Tally:
-    """Log ``numbers`` in at ``rate`` per second and play each candidate's morning."""
+                   day_passwords: dict[str, str] | None = None, report_every: float = 10.0) -> Tally:
+    """Log ``numbers`` in at ``rate`` per second and play each candidate's morning; with
+    ``day_passwords`` (number → its group's), an invigilator types it on the candidate's PC."""
     tally = Tally()
 
     async def candidate(http: aiohttp.ClientSession, polls: aiohttp.ClientSession, number: str) -> None:
@@ -117,8 +118,8 @@ async def simulate(url: str, numbers: list[str], password: str, rate: float, ans
         tally.logged_in += 1
         connected = asyncio.create_task(client.stay_connected())
         try:
-            if day_password and status["side"] == "AUTHORISATION":
-                await client.day_password(day_password)
+            if day_passwords and status["side"] == "AUTHORISATION":
+                await client.day_password(day_passwords[number])
             status = await client.follow({"TASK", "RECEIPT", "ABSENCE"})
             if status["side"] != "TASK":
                 return

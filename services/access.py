@@ -11,9 +11,9 @@ import json
 import uuid
 
 from . import audit
-from .auth import CANDIDATE_COST, hash_password, verify_password
 from .candidate_service import CandidateService
 from .candidate_state import load_states
+from .day_passwords import day_password, matches
 from .errors import NotFound, PermissionDenied, RuleViolation, ServiceError
 from .model import Actor, CandidateState, Event, Role, SessionState
 from .rules import DAY_PASSWORD_MAX_FAILURES, can_grant, may_request_access
@@ -28,6 +28,10 @@ class LoginRequest:
 
 
 class AccessService(CandidateService):
+    def __init__(self, store, clock, day_password_key: bytes):
+        super().__init__(store, clock)
+        self.day_password_key = day_password_key
+
     def login(self, actor: Actor, user_agent: str | None = None,
               client_hints: dict | None = None) -> str:
         """A candidate logged in: record a new session; it waits for access if it may."""
@@ -149,21 +153,20 @@ class AccessService(CandidateService):
             self._log(tx, actor, Event.UNBLOCKED, state, after)
             return after
 
-    def set_day_password(self, actor: Actor, group_id: int, password: str) -> None:
-        """Dagspassord for a group's exam day; only school admins of that school set it."""
-        if not actor.role.is_school_admin and actor.role is not Role.SYSTEM:
-            raise PermissionDenied()
+    def day_passwords(self, actor: Actor, school_id: int) -> list[tuple[str, str, str]]:
+        """(group, subject, day password) of the school's groups examined today. For school
+        administrators only (SPEC: confidential, not for invigilators or candidates); each
+        showing is logged."""
+        if not actor.role.is_school_admin or actor.scope.school_ids is None or school_id not in actor.scope.school_ids:
+            raise PermissionDenied("error.day_passwords_for_admins")
+        today = self.clock.today()
+        groups = self.store.query(
+            """SELECT g.id, g.name, s.name FROM exam_groups g JOIN subjects s ON s.code = g.subject_code
+               WHERE g.school_id = ? AND g.exam_date = ? ORDER BY g.name""", [school_id, today])
         with self.store.write() as tx:
-            row = tx.one("SELECT school_id FROM exam_groups WHERE id = ?", [group_id])
-            if row is None:
-                raise NotFound("error.not_found", f"gruppe {group_id}")
-            if not actor.scope.allows(row[0], group_id):
-                raise PermissionDenied()
-            tx.execute("UPDATE exam_groups SET day_password_hash = ? WHERE id = ?",
-                       [hash_password(password, CANDIDATE_COST), group_id])  # a one-day secret, checked in bursts
-            audit.record(tx, audit.Entry(actor, Event.DAY_PASSWORD_SET, self.clock.db_now(), school_id=row[0],
-                                         detail=f"gruppe {group_id}"))
-            tx.changed(row[0])
+            audit.record(tx, audit.Entry(actor, Event.DAY_PASSWORDS_SHOWN, self.clock.db_now(), school_id=school_id,
+                                         detail=f"{len(groups)} grupper"))
+        return [(name, subject, day_password(self.day_password_key, gid, today)) for gid, name, subject in groups]
 
     def authorize_with_day_password(self, actor: Actor, session_id: str, password: str) -> CandidateState:
         """The candidate types the group's day password on the authorisation page."""
@@ -176,11 +179,10 @@ class AccessService(CandidateService):
                               [state.candidate_id])[0]
             if failures >= DAY_PASSWORD_MAX_FAILURES:
                 raise PermissionDenied("error.day_password_locked")
-            stored = tx.one("SELECT day_password_hash FROM exam_groups WHERE id = ? AND exam_date = ?",
-                            [state.group_id, self.clock.today()])
-            if stored is None or stored[0] is None:
-                raise RuleViolation("error.day_password_missing")
-            if verify_password(password, stored[0]):
+            today = self.clock.today()
+            if tx.one("SELECT 1 FROM exam_groups WHERE id = ? AND exam_date = ?", [state.group_id, today]) is None:
+                raise RuleViolation("error.day_password_missing")  # no exam today: no day password
+            if matches(self.day_password_key, state.group_id, today, password):
                 tx.execute("UPDATE candidate_state SET day_password_failures = 0 WHERE candidate_id = ?",
                            [state.candidate_id])
                 return self._authorize(tx, actor, state, session_id, Event.ACCESS_GRANTED_DAY_PASSWORD)

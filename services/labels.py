@@ -76,6 +76,7 @@ _NB_ENTRIES: list[tuple[object, str]] = [
     (Event.IP_CHANGED, "Ny IP-adresse"),
     (Event.IMPORTED, "Kandidat importert fra PAS"),
     (Event.DAY_PASSWORD_SET, "Dagspassord satt"),
+    (Event.DAY_PASSWORDS_SHOWN, "Dagspassord vist"),
     (Event.FEEDBACK_GIVEN, "Tilbakemelding sendt"),
     (Event.LOGIN_UNLOCKED, "Innloggingssperre opphevet"),
     # Columns, messages and errors
@@ -99,7 +100,8 @@ _NB_ENTRIES: list[tuple[object, str]] = [
     ("error.after_exam_day", "Etter eksamensdagen kan bare skoleadministrator endre fravær"),
     ("error.day_password_wrong", "Feil dagspassord"),
     ("error.day_password_locked", "For mange forsøk med dagspassord. Be eksamensvakten om tilgang."),
-    ("error.day_password_missing", "Det er ikke satt dagspassord for gruppen i dag"),
+    ("error.day_password_missing", "Gruppen har ikke eksamen i dag, og dermed ikke dagspassord"),
+    ("error.day_passwords_for_admins", "Bare skoleadministratorer ser dagspassordene."),
     ("error.login_failed", "Feil kandidatnummer eller passord"),
     ("error.staff_login_failed", "Feil brukernavn eller passord"),
     ("error.no_files", "Det er ingen filer å levere"),
@@ -142,6 +144,11 @@ _NB_ENTRIES: list[tuple[object, str]] = [
     ("ui.show_waiting", "Se hvilke kandidater det gjelder"),
     ("ui.missing_something", "Savner du noe på denne siden?"),
     ("ui.give_feedback", "Gi tilbakemelding"),
+    ("ui.nav_day_passwords", "Dagspassord"),
+    ("ui.day_password", "Dagspassord i dag"),
+    ("ui.day_passwords_help", "Dagspassordet er et alternativ til «Gi tilgang»: eksamensvakten skriver det på "
+                              "kandidatens PC på autorisasjonssiden. Det er fortrolig og skal ikke gis til kandidaten. "
+                              "Det er nytt hver dag. Hver visning av denne siden logges."),
     # Beyond the seed: a school administrator ends login delays (docs/SECURITY.md, finding 3)
     ("ui.unlock", "Opphev innloggingssperre"),
     ("ui.unlock_help", "Etter mange feil passord må en kandidat eller eksamensvakt vente stadig lenger mellom "
@@ -270,7 +277,8 @@ _NB_ENTRIES: list[tuple[object, str]] = [
     ("candidate.page_NO_ACCESS", "Du har ikke digital tilgang. Ta kontakt med eksamensvakten."),
     ("candidate.log_out", "Logg ut"),
     ("candidate.day_password", "Dagspassord"),
-    ("candidate.day_password_help", "Har eksamensvakten gitt gruppen et dagspassord, kan du skrive det her."),
+    ("candidate.day_password_help", "For eksamensvakten: skriv gruppens dagspassord her for å gi kandidaten tilgang. "
+                                    "Dagspassordet skal ikke gis til kandidaten."),
     ("candidate.use_day_password", "Bruk dagspassord"),
     ("candidate.older_session", "Du har logget inn i en annen nettleser. Logg ut og inn igjen for å fortsette i denne."),
     ("candidate.rules_heading", "Husk reglene for eksamensdagen"),

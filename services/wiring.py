@@ -15,22 +15,25 @@ from .heartbeat import HeartbeatBuffer
 from .importer import ImportService
 from .queries import QueryService
 from .rules import MIN_FREE_DISK_BYTES
+from .server_secret import derive, server_secret
 from .exam_tasks import TaskService
 from .store import open_store
 
 
 class Services:
     def __init__(self, db: str | Path, clock: Clock | None = None, blobs: str | Path | None = None,
-                 min_free_disk_bytes: int = MIN_FREE_DISK_BYTES):
+                 min_free_disk_bytes: int = MIN_FREE_DISK_BYTES, secret: str | None = None):
         """``db``: a DuckDB file or a ``postgresql://`` URL; ``blobs``: where uploaded files
-        go (default: beside the database), refused while less than ``min_free_disk_bytes`` is free."""
+        go (default: beside the database), refused while less than ``min_free_disk_bytes`` is free;
+        ``secret``: the server's (default: ``server_secret(db)``)."""
         self.clock = clock or Clock()
+        self.secret = secret or server_secret(db)
         self.feed = ChangeFeed()
         self.store = open_store(str(db), publisher=self.feed.publish)
         self.feed.seed(self.store.versions())
         self.auth = AuthService(self.store, self.clock)
         self.heartbeats = HeartbeatBuffer(self.store, self.clock)
-        self.access = AccessService(self.store, self.clock)
+        self.access = AccessService(self.store, self.clock, derive(self.secret, "day-passwords"))
         self.absence = AbsenceService(self.store, self.clock)
         self.blobs = BlobStore(blobs or blob_root(db), min_free_disk_bytes)
         self.delivery = DeliveryService(self.store, self.clock, self.blobs)

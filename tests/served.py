@@ -31,7 +31,7 @@ def free_port() -> int:
 class Served:
     def __init__(self, template: Path, directory: Path, now, tick_s: float = 0.5, **options):
         """``options``: more of ``serve``'s (trusted proxies, websocket origins)."""
-        path = directory / "served.duckdb"
+        path = self.db = directory / "served.duckdb"
         copy_world(template, path)
         self.clock = FrozenClock(now)
         self.port = free_port()

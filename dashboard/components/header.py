@@ -34,13 +34,15 @@ def page_header(title: str, actor: Actor, links: dict[str, str]) -> pn.pane.HTML
 
 
 PAGES = (("ui.nav_monitor", "/kandidatmonitor"), ("ui.nav_group_upload", "/gruppeopplasting"),
-         ("ui.nav_download", "/nedlasting"), ("ui.nav_overview", "/oversikt"))
+         ("ui.nav_download", "/nedlasting"), ("ui.nav_overview", "/oversikt"), ("ui.nav_day_passwords", "/dagspassord"))
 
 
 def staff_links(actor: Actor, current: str) -> dict[str, str]:
-    """The other staff pages this user can use (the overview only for whole schools)."""
+    """The other staff pages this user can use (the overview only for whole schools, the day
+    passwords only for school administrators: the services refuse the others anyway)."""
     return {label(key): path for key, path in PAGES
-            if path != current and (path != "/oversikt" or actor.sees_overview)}
+            if path != current and (path != "/oversikt" or actor.sees_overview)
+            and (path != "/dagspassord" or actor.role.is_school_admin)}
 
 
 class StaffPage(Viewer):

@@ -44,9 +44,11 @@ def build_demo(db: str | Path, size: str = "small", seed: int = 1, now: dt.datet
 
 def write_waiting_numbers(store: Store, db: str | Path, seed: int) -> None:
     """List, beside the database, the demo candidates who may still log in (none yet, no
-    absence, block or delivery), shuffled: ``kandidatmonitor simulate`` plays them."""
-    numbers = [n for (n,) in store.query(
-        """SELECT c.number FROM candidates c JOIN candidate_state cs ON cs.candidate_id = c.id
+    absence, block or delivery), shuffled: ``kandidatmonitor simulate`` plays them. A line is
+    the number, the group's id and its exam date (a day password is derived from the two)."""
+    numbers = [f"{n} {g} {d:%Y-%m-%d}" for n, g, d in store.query(
+        """SELECT c.number, c.group_id, g.exam_date FROM candidates c
+           JOIN candidate_state cs ON cs.candidate_id = c.id JOIN exam_groups g ON g.id = c.group_id
            WHERE NOT c.deleted AND cs.latest_session_id IS NULL AND cs.absence IS NULL AND NOT cs.blocked
              AND cs.progress_2 NOT IN ('DELIVERED', 'SENT_BY_POST') ORDER BY c.number""")]
     np.random.default_rng(seed).shuffle(numbers)

@@ -12,7 +12,6 @@ from ..model import Role
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 DEMO_PASSWORD = "demo"
-DEMO_DAY_PASSWORD = "dagspassord"  # every demo group's day password (Dagspassord)
 
 
 @dataclasses.dataclass(frozen=True)

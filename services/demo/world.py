@@ -14,7 +14,7 @@ from ..files import BlobStore
 from ..model import ExamPart, Role
 from ..rules import access_starts_at, season_suffix
 from ..store import Store
-from .catalogue import (COUNTIES, DEMO_DAY_PASSWORD, DEMO_PASSWORD, DEMO_USERS, DRAMMEN, FIRST_NAMES, LAST_NAMES,
+from .catalogue import (COUNTIES, DEMO_PASSWORD, DEMO_USERS, DRAMMEN, FIRST_NAMES, LAST_NAMES,
                         SEED_CANDIDATES, SEED_GROUP, DemoSize, _PREFIX, _SUFFIX, load_subjects)
 from .day import ExamDay
 from .samples import one_page_pdf, sample_answers
@@ -128,9 +128,8 @@ class WorldBuilder:
         groups["access_starts_at"] = [
             to_db(access_starts_at(self.day, tp, p2 if tp else None, OSLO))
             for tp, p2 in zip(groups["two_part"], groups["part2_start"])]
-        groups["day_password_hash"] = hash_password(DEMO_DAY_PASSWORD, CANDIDATE_COST)
         self.insert("exam_groups", groups[["id", "school_id", "name", "subject_code", "exam_date",
-                                           "access_starts_at", "day_password_hash"]])
+                                           "access_starts_at"]])
         return groups.sort_values("id").reset_index(drop=True)
 
     def candidates(self, groups: pd.DataFrame) -> pd.DataFrame:

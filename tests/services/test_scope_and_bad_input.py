@@ -1,13 +1,16 @@
 """Scope is checked in the services, and bad input is refused clearly without losing anything."""
 from __future__ import annotations
 
+import datetime as dt
+import re
+
 import pytest
 
 from services.errors import InvalidInput, NotFound, PermissionDenied, RuleViolation
 from services.model import Absence, AccessStatus
 from services.queries import MonitorFilter
 
-from ..world import CSV, at, pdf
+from ..world import CSV, EXAM_DAY, at, pdf
 
 
 def test_invigilator_sees_only_their_groups(desk):
@@ -106,16 +109,23 @@ def test_every_mutation_logs_actor_role_and_whole_ipv6(desk):
 
 def test_day_password_authorises_and_locks_after_failures(desk):
     desk.s.clock.set(at(8, 30))
-    group = desk.s.store.query("SELECT group_id FROM candidates WHERE number = '101AAA-V'")[0][0]
     with pytest.raises(PermissionDenied):
-        desk.s.access.set_day_password(desk.vakt, group, "sol")  # invigilators don't set it
-    desk.s.access.set_day_password(desk.admin, group, "sol-og-sommer")
+        desk.s.access.day_passwords(desk.vakt, 1)  # invigilators don't see them
+    with pytest.raises(PermissionDenied):
+        desk.s.access.day_passwords(desk.admin, 2)  # nor another school's administrator
+    shown = dict((name, password) for name, _, password in desk.s.access.day_passwords(desk.admin, 1))
+    assert re.fullmatch(r"[a-z2-9]{4}-[a-z2-9]{4}", shown["Engelsk 1A"]) and len(set(shown.values())) == len(shown)
+    assert desk.s.store.query("SELECT actor_id, school_id FROM activity_log WHERE event = 'DAY_PASSWORDS_SHOWN'") == [
+        ("skoleadmin", 1)]
+    desk.s.clock.set(at(8, 30, EXAM_DAY + dt.timedelta(days=1)))
+    assert desk.s.access.day_passwords(desk.admin, 1) == []  # no exam in these groups tomorrow
+    desk.s.clock.set(at(8, 30))
     sid = desk.login("101AAA-V")
     me = desk.candidate("101AAA-V")
     with pytest.raises(PermissionDenied) as err:
         desk.s.access.authorize_with_day_password(me, sid, "feil")
     assert str(err.value) == "Feil dagspassord"
-    state = desk.s.access.authorize_with_day_password(me, sid, "sol-og-sommer")
+    state = desk.s.access.authorize_with_day_password(me, sid, shown["Engelsk 1A"])
     assert state.access_session_id == sid
     other = desk.s.store.query("SELECT id FROM candidates WHERE number = '102BBB-V'")[0][0]
     sid2 = desk.login("102BBB-V")
@@ -124,7 +134,7 @@ def test_day_password_authorises_and_locks_after_failures(desk):
         with pytest.raises(PermissionDenied):
             desk.s.access.authorize_with_day_password(me2, sid2, "gjett")
     with pytest.raises(PermissionDenied) as err:
-        desk.s.access.authorize_with_day_password(me2, sid2, "sol-og-sommer")
+        desk.s.access.authorize_with_day_password(me2, sid2, shown["Engelsk 1A"])
     assert "For mange forsøk" in str(err.value)
     assert desk.status("102BBB-V") is AccessStatus.WAITING
 

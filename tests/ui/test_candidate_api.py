@@ -18,7 +18,7 @@ from tornado.web import create_signed_value
 from services.model import Action
 from services.rules import grant_label_action
 
-from ..world import at, candidate_id, docx, pdf
+from ..world import EXAM_DAY, at, candidate_id, docx, pdf
 from ..candidate_client import Browser
 
 LIVE = 3_000
@@ -208,19 +208,26 @@ def test_an_oversized_upload_is_refused_with_the_seeds_text(served):
     assert b.call("/kandidat/api/status")[1]["filer"] == []
 
 
+def todays_day_password(served, number: str) -> str:
+    """What the school administrator reads on /dagspassord for the candidate's group."""
+    group = served.services.store.query("SELECT g.name FROM candidates c JOIN exam_groups g ON g.id = c.group_id "
+                                        "WHERE c.number = ?", [number])[0][0]
+    shown = served.services.access.day_passwords(served.services.auth.staff_actor("skoleadmin"), 1)
+    return next(password for name, _, password in shown if name == group)
+
+
 def test_day_password_is_throttled_and_authorises(served):
-    group = served.services.store.query("SELECT group_id FROM candidates WHERE number = '101AAA-V'")[0][0]
-    served.services.access.set_day_password(served.services.auth.staff_actor("skoleadmin"), group, "sol-og-sommer")
+    password = todays_day_password(served, "101AAA-V")
     b = Browser(served.url)
     b.login()
     assert b.call("/kandidat/api/dagspassord", {"dagspassord": 5})[0] == 400
     for _ in range(5):
         assert b.call("/kandidat/api/dagspassord", {"dagspassord": "feil"}) == (403, {"feil": "Feil dagspassord"})
-    assert b.call("/kandidat/api/dagspassord", {"dagspassord": "sol-og-sommer"}) == (
+    assert b.call("/kandidat/api/dagspassord", {"dagspassord": password}) == (
         403, {"feil": "For mange forsøk med dagspassord. Be eksamensvakten om tilgang."})
     other = Browser(served.url)
-    other.login("102BBB-V")
-    status, body = other.call("/kandidat/api/dagspassord", {"dagspassord": "sol-og-sommer"})
+    other.login("102BBB-V")  # the same group: the same password
+    status, body = other.call("/kandidat/api/dagspassord", {"dagspassord": password.upper().replace("-", " ")})
     assert status == 200 and body["side"] == "TASK"
 
 
@@ -245,12 +252,11 @@ def test_simulate_drives_candidates_through_the_real_api(served, tmp_path):
     from pathlib import Path
 
     group = served.services.store.query("SELECT group_id FROM candidates WHERE number = '101AAA-V'")[0][0]
-    served.services.access.set_day_password(served.services.auth.staff_actor("skoleadmin"), group, "sol")
     numbers = tmp_path / "numre.txt"
-    numbers.write_text("101AAA-V\n102BBB-V\n")
+    numbers.write_text(f"101AAA-V {group} {EXAM_DAY}\n102BBB-V {group} {EXAM_DAY}\n")
     result = subprocess.run(
         [sys.executable, "-m", "kandidatmonitor.cli", "simulate", "--url", served.url, "--candidates", "2", "--rate", "10",
-         "--numbers", str(numbers), "--password", "hemmelig", "--day-password", "sol",
+         "--db", str(served.db), "--numbers", str(numbers), "--password", "hemmelig", "--day-passwords",
          "--answer-min", "0.1", "--answer-max", "0.3"],
         cwd=Path(__file__).resolve().parents[2], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
