@@ -11,7 +11,7 @@ from . import audit
 from .candidate_state import load_state
 from .clock import Clock
 from .model import Actor, CandidateState, Event, SessionState
-from .scope import check_scope
+from .scope import check_scope, require_acting
 from .store import Store, WriteTx
 
 
@@ -23,6 +23,7 @@ class CandidateService:
     @contextlib.contextmanager
     def _changing(self, actor: Actor, candidate_id: int) -> Iterator[tuple[WriteTx, CandidateState]]:
         """Open a write transaction with the candidate's state loaded and scope checked."""
+        require_acting(actor)
         with self.store.write() as tx:
             state = load_state(tx, candidate_id, self.store.dialect.for_update)
             check_scope(actor, state)

@@ -21,7 +21,7 @@ from .files import Blob, BlobStore, check_content, safe_name, spreadsheet_safe, 
 from .model import AccessStatus, Actor, CandidateState, Event, ExamPart, Role
 from .rules import access_status, batch_error, candidate_total_error, file_error, numbers_in_name
 from .rules_sql import refresh_progress
-from .scope import check_scope, require_staff
+from .scope import check_scope, require_acting, require_staff
 from .store import Store
 
 
@@ -78,6 +78,7 @@ class DeliveryService(CandidateService):
         file is refused on its own for a duplicate name, a type outside the list, more than
         40 MB, or content that does not match its type. Bytes go to the blob store (fsynced)
         before the rows are committed."""
+        require_acting(actor)
         with self.store.read() as reader:
             state = load_state(reader, candidate_id)
         check_scope(actor, state)
@@ -114,6 +115,7 @@ class DeliveryService(CandidateService):
         number, or with two different candidates' numbers, is listed as an error, as is a
         number outside the actor's groups (nobody learns whether it exists elsewhere)."""
         require_staff(actor)
+        require_acting(actor)
         if (error := batch_error(len(files), sum(f.size for f in files))) is not None:
             raise RuleViolation(error)
         groups = actor.scope.group_ids
@@ -188,6 +190,7 @@ class DeliveryService(CandidateService):
 
     def open_file(self, actor: Actor, candidate_id: int, file_id: str) -> tuple[str, int, BinaryIO]:
         """(name, size, bytes) of one live file of the candidate, within the actor's scope."""
+        require_acting(actor)
         with self.store.read() as reader:
             check_scope(actor, load_state(reader, candidate_id))
             row = reader.one("""SELECT name, size, sha256 FROM files WHERE id = ? AND candidate_id = ?
@@ -198,6 +201,7 @@ class DeliveryService(CandidateService):
 
     def candidate_zip(self, actor: Actor, candidate_id: int) -> tuple[str, list[tuple[str, object]]]:
         """"Last ned filene" in "Vis filer": (zip file name, entries for ``write_zip``)."""
+        require_acting(actor)
         with self.store.read() as reader:
             state = load_state(reader, candidate_id)
             check_scope(actor, state)
@@ -212,6 +216,7 @@ class DeliveryService(CandidateService):
         """Nedlasting: every delivered file of a school (or one group) in scope, in folders
         group/candidate/, with manifest.csv listing each file, its part, time and sha256."""
         require_staff(actor)
+        require_acting(actor)
         groups = actor.scope.group_ids
         if (actor.scope.school_ids is not None and school_id not in actor.scope.school_ids) or (
                 groups is not None and group_id not in groups):

@@ -17,7 +17,7 @@ from .clock import OSLO, Clock, to_db
 from .errors import InvalidInput
 from .model import Actor, Event
 from .rules import CANDIDATE_NUMBER, access_starts_at
-from .scope import require_staff
+from .scope import require_acting, require_staff
 from .store import Store
 
 REQUIRED = ["skole", "gruppe", "fagkode", "kandidatnummer", "navn", "todelt"]
@@ -98,6 +98,7 @@ class ImportService:
         A candidate already at another school is moved only when ``allow_move`` says so: a
         wrong org number in an export must not carry a candidate's exam to another school."""
         require_staff(actor)
+        require_acting(actor)
         exam_date = exam_date or self.clock.today()
         subjects = {c: bool(t) for c, t in self.store.query("SELECT code, two_part FROM subjects")}
         schools = {o: i for i, o in self.store.query("SELECT id, org_no FROM schools")}

@@ -114,6 +114,7 @@ _NB_ENTRIES: list[tuple[object, str]] = [
     ("error.feedback_too_long", "Tilbakemeldingen kan være på høyst {n} tegn"),
     ("error.too_many_attempts", "For mange mislykkede forsøk. Prøv igjen om {}."),
     ("time.second", "1 sekund"), ("time.seconds", "{} sekunder"), ("time.minute", "1 minutt"), ("time.minutes", "{} minutter"),
+    ("error.oversight_only", "Din rolle følger skolene, men handler ikke for kandidatene. Kontakt skolen."),
     ("error.session_ended", "Du er logget ut. Last inn siden på nytt og logg inn."),
     ("error.unlock_unknown", "Fant ingen kandidat eller eksamensvakt med det nummeret eller brukernavnet på dine skoler."),
     # Staff login and the monitor page (SPEC §8); {} are filled in by the view

@@ -78,6 +78,13 @@ class Role(enum.StrEnum):
         return self is not Role.CANDIDATE
 
     @property
+    def oversees_only(self) -> bool:
+        """Municipality, county, Vigo and the state administrator follow their schools (overview,
+        monitor, logs); acting on candidates, and reading their answers, is the school's
+        (docs/decisions.md: oversight roles)."""
+        return self in (Role.MUNICIPALITY, Role.COUNTY, Role.COUNTY_EXAM_ADMIN, Role.STATE_ADMIN)
+
+    @property
     def sees_overview(self) -> bool:
         """The overview counts whole schools: not for invigilators, who see only their groups."""
         return self not in (Role.INVIGILATOR, Role.CANDIDATE)

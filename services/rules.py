@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable
 from pathlib import PurePath
 
-from .model import Absence, AccessStatus, Action, CandidatePage, CandidateState, ExamPart, Progress
+from .model import Absence, AccessStatus, Action, CandidatePage, CandidateState, ExamPart, Progress, Role
 
 EXAM_START = dt.time(9, 0)
 LATE_ARRIVAL_LIMIT = dt.time(10, 0)
@@ -93,9 +93,10 @@ def can_grant(state: CandidateState) -> bool:
     return state.waiting_session_id is not None and may_request_access(state)
 
 
-def grant_label_action(state: CandidateState) -> Action | None:
-    """Gi tilgang, or Gi tilgang på nytt when another session already has access."""
-    if not can_grant(state):
+def grant_label_action(state: CandidateState, role: Role | None = None) -> Action | None:
+    """Gi tilgang, or Gi tilgang på nytt when another session already has access (not for a
+    role that only follows schools)."""
+    if not can_grant(state) or (role is not None and role.oversees_only):
         return None
     return Action.GRANT_AGAIN if state.access_session_id is not None else Action.GRANT
 
@@ -114,8 +115,11 @@ def candidate_page(state: CandidateState, session_id: str, now: dt.datetime) -> 
     return CandidatePage.AUTHORISATION
 
 
-def allowed_actions(state: CandidateState) -> list[Action]:
-    """Exactly what "Flere valg" (and the access column) offers for this state (SPEC §5)."""
+def allowed_actions(state: CandidateState, role: Role | None = None) -> list[Action]:
+    """Exactly what "Flere valg" (and the access column) offers for this state (SPEC §5); a
+    role that only follows schools sees the log, nothing else."""
+    if role is not None and role.oversees_only:
+        return [Action.SHOW_LOG]
     actions: list[Action] = []
     if (grant := grant_label_action(state)) is not None:
         actions.append(grant)

@@ -23,6 +23,13 @@ def require_staff(actor: Actor) -> None:
         raise PermissionDenied()
 
 
+def require_acting(actor: Actor) -> None:
+    """Every change to a candidate, and every read of an answer's content: not for the roles
+    that only follow schools (``Role.oversees_only``)."""
+    if actor.role.oversees_only:
+        raise PermissionDenied("error.oversight_only")
+
+
 def check_school(actor: Actor, school_id: int) -> None:
     """Staff (or the system) whose scope holds ``school_id``."""
     ids = actor.scope.school_ids

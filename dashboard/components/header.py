@@ -38,11 +38,12 @@ PAGES = (("ui.nav_monitor", "/kandidatmonitor"), ("ui.nav_group_upload", "/grupp
 
 
 def staff_links(actor: Actor, current: str) -> dict[str, str]:
-    """The other staff pages this user can use (the overview only for whole schools, the day
-    passwords only for school administrators: the services refuse the others anyway)."""
-    return {label(key): path for key, path in PAGES
-            if path != current and (path != "/oversikt" or actor.sees_overview)
-            and (path != "/dagspassord" or actor.role.is_school_admin)}
+    """The other staff pages this user can use: the overview only for whole schools, the day
+    passwords only for school administrators, uploads and downloads of answers not for the
+    roles that only follow schools (the services refuse the others anyway)."""
+    offered = {"/oversikt": actor.sees_overview, "/dagspassord": actor.role.is_school_admin,
+               "/gruppeopplasting": not actor.role.oversees_only, "/nedlasting": not actor.role.oversees_only}
+    return {label(key): path for key, path in PAGES if path != current and offered.get(path, True)}
 
 
 class StaffPage(Viewer):

@@ -9,7 +9,7 @@ import math
 
 from ..candidate_state import COLUMNS, FROM, state_from_row, state_row_type
 from ..clock import to_db
-from ..model import AccessStatus, Action, Actor, Progress
+from ..model import AccessStatus, Action, Actor, Progress, Role
 from ..rules import allowed_actions, grant_label_action
 from ..rules_sql import ACCESS_SQL, CAN_GRANT_SQL
 from ..scope import check_school, group_params, in_groups
@@ -87,13 +87,14 @@ class MonitorQueries(ReadModel):
         """The page for ``f``, cut from the school's rows (cached with them)."""
         key, rows = self._school_rows(actor, f.school_id)
         if key is None:
-            return _cut_page(rows, f)
-        return self._pages.get((key, f), lambda: _cut_page(rows, f))
+            return _cut_page(rows, f, actor.role)
+        # The rows' actions differ only between roles that act and roles that follow.
+        return self._pages.get((key, f, actor.role.oversees_only), lambda: _cut_page(rows, f, actor.role))
 
     def monitor_rows(self, actor: Actor, f: MonitorFilter) -> list[MonitorRow]:
         """Every row that matches the filters, unpaged (the monitor's CSV/Excel export)."""
         matches = _matcher(f)
-        return [_monitor_row(r) for r in self._school_rows(actor, f.school_id)[1] if matches(r)]
+        return [_monitor_row(r, actor.role) for r in self._school_rows(actor, f.school_id)[1] if matches(r)]
 
     def _school_rows(self, actor: Actor, school_id: int) -> tuple[tuple | None, list]:
         """(cache key, rows): the school's rows in the actor's scope, cached by (school,
@@ -115,19 +116,19 @@ class MonitorQueries(ReadModel):
         return rows
 
 
-def _cut_page(rows: list, f: MonitorFilter) -> MonitorPage:
+def _cut_page(rows: list, f: MonitorFilter, role: Role | None) -> MonitorPage:
     matches = _matcher(f)
     matching = [r for r in rows if matches(r)]
     pages = max(1, math.ceil(len(matching) / f.page_size))
     page = min(max(1, f.page), pages)
     shown = matching[(page - 1) * f.page_size: page * f.page_size]
     two_part = sum(bool(r.two_part) for r in rows)
-    return MonitorPage(rows=[_monitor_row(r) for r in shown], matching=len(matching), total=len(rows),
+    return MonitorPage(rows=[_monitor_row(r, role) for r in shown], matching=len(matching), total=len(rows),
                        waiting=sum(bool(r.can_grant) for r in rows), page=page, pages=pages,
                        has_one_part=two_part < len(rows), has_two_part=two_part > 0)
 
 
-def _monitor_row(r) -> MonitorRow:
+def _monitor_row(r, role: Role | None) -> MonitorRow:
     state = state_from_row(r)
     hidden = state.absence is not None
     return MonitorRow(
@@ -136,7 +137,7 @@ def _monitor_row(r) -> MonitorRow:
         subject_name=r.subject_name, two_part=state.two_part, access=AccessStatus(r.access),
         progress_1=None if hidden else state.progress_1,
         progress_2=None if hidden else state.progress_2, latest_ip=r.latest_ip,
-        grant_action=grant_label_action(state), actions=tuple(allowed_actions(state)),
+        grant_action=grant_label_action(state, role), actions=tuple(allowed_actions(state, role)),
         finished=state.finished and not hidden,
     )
 

@@ -173,7 +173,7 @@ class StaffQueries(ReadModel):
         if not actor.role.is_staff:
             raise PermissionDenied()
         return DeliveryPage(state, code, name, self.files(actor, candidate_id),
-                            allowed=Action.DELIVER_ON_BEHALF in allowed_actions(state))
+                            allowed=Action.DELIVER_ON_BEHALF in allowed_actions(state, actor.role))
 
     def pending_deliveries(self, actor: Actor, school_id: int) -> list[PendingDelivery]:
         """Gruppeopplasting: candidates in the actor's groups with files not yet delivered."""

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from services.errors import InvalidInput, NotFound, PermissionDenied, RuleViolation
-from services.model import Absence, AccessStatus
+from services.model import Absence, AccessStatus, Action
 from services.queries import MonitorFilter
 
 from ..world import CSV, EXAM_DAY, at, pdf
@@ -180,3 +180,33 @@ def test_malformed_csv_is_reported_by_line_and_nothing_is_imported(desk, text, e
         desk.s.importer.import_csv(system_actor(), text)
     assert err.value.problems == expected
     assert _count(desk) == before
+
+
+@pytest.mark.parametrize("username", ["kommune", "fylke", "statsforvalter"])
+def test_roles_that_follow_schools_see_but_do_not_act(desk, username):
+    """Municipality, county and the state administrator: the overview, the monitor and the log;
+    no change to a candidate and no answer's content (docs/decisions.md: oversight roles)."""
+    desk.s.clock.set(at(9, 30))
+    desk.login("101AAA-V")
+    cid = desk.cid("101AAA-V")
+    desk.s.delivery.upload(desk.admin, cid, "svar.pdf", pdf())
+    follower = desk.s.auth.staff_actor(username, "10.9.9.9")
+    row = desk.row("101AAA-V", follower)
+    assert row.access is AccessStatus.WAITING and row.grant_action is None and row.actions == (Action.SHOW_LOG,)
+    assert desk.row("101AAA-V").grant_action is not None  # the school's own administrator: the button
+    refused = [
+        lambda: desk.s.access.grant_access(follower, cid),
+        lambda: desk.s.access.block(follower, cid),
+        lambda: desk.s.absence.set_absence(follower, cid, Absence.DOCUMENTED),
+        lambda: desk.s.delivery.upload(follower, cid, "mer.pdf", pdf()),
+        lambda: desk.s.delivery.deliver(follower, cid),
+        lambda: desk.s.delivery.candidate_zip(follower, cid),
+        lambda: desk.s.delivery.delivered_zip(follower, 1),
+    ]
+    for attempt in refused:
+        with pytest.raises(PermissionDenied) as e:
+            attempt()
+        assert e.value.key == "error.oversight_only"
+    assert [f.name for f in desk.s.queries.files(follower, cid)] == ["svar.pdf"]  # the list, not the content
+    assert desk.s.queries.activity_log(follower, cid)
+    assert desk.s.store.query("SELECT count(*) FROM activity_log WHERE actor_id = ?", [username]) == [(0,)]
