@@ -14,7 +14,7 @@ PYTHON ?= $(shell for p in python3.12 python3.13 python3.14 python3; do \
   if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; \
   then echo $$p; break; fi; done)
 
-.PHONY: run run-postgres test bench demo-national clean chromium postgresql
+.PHONY: run run-postgres test bench demo-national clean chromium postgresql openssl
 
 $(BIN)/.installed: pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.12 or newer is needed (e.g. pyenv install 3.12)"; exit 1; }
@@ -49,7 +49,13 @@ postgresql:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq postgresql >/dev/null; }
 
-test: $(BIN)/.installed chromium postgresql
+# openssl makes the certificate of the test that serves HTTPS.
+openssl:
+	@command -v openssl >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq openssl >/dev/null; }
+
+test: $(BIN)/.installed chromium postgresql openssl
 	$(BIN)/python -m pytest
 
 # Benchmarks print figures (JSON, also in bench/results/); they assert nothing. PostgreSQL runs

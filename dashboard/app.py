@@ -119,6 +119,14 @@ def cookie_secret(db_path: str) -> str:
 SESSION_TOKEN_S = 60
 
 
+def tls_context(certfile: str, keyfile: str | None):
+    import ssl
+
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(certfile, keyfile)
+    return context
+
+
 def session_secret(cookie_secret: str) -> str:
     """Bokeh's session-signing key, derived from the cookie secret (a key per purpose)."""
     return hashlib.sha256(f"bokeh-sessions:{cookie_secret}".encode()).hexdigest()
@@ -130,7 +138,7 @@ def serve_workers(db_path: str, workers: int, port: int, address: str, **kwargs)
     from tornado.netutil import bind_sockets
     from tornado.process import fork_processes
 
-    secret = cookie_secret(db_path)  # before the fork: every worker signs with the same
+    secret = kwargs.pop("secret", None) or cookie_secret(db_path)  # before the fork: every worker signs with the same
     sockets = bind_sockets(port, address)
     fork_processes(workers, max_restarts=1_000_000)  # returns only in the workers
     use_uvloop()
@@ -142,12 +150,13 @@ def serve(db_path: str, port: int = 5006, address: str = "localhost", clock: Clo
           num_threads: int = 4, show: bool = False, threaded: bool = False, trusted_proxies=(),
           tick_s: float = 5.0, sockets: list | None = None, secret: str | None = None, blobs: str | None = None,
           websocket_origins=(), min_free_disk_bytes: int = MIN_FREE_DISK_BYTES, tls: bool = False,
-          **server_kwargs):
+          certfile: str | None = None, keyfile: str | None = None, **server_kwargs):
     """Serve the pages. ``trusted_proxies``: the CIDRs of our own reverse proxies, whose
     X-Forwarded-For entries name the client (``client_address``). ``sockets``: already bound,
     shared with other workers (``serve_workers``). ``websocket_origins``: the public
     host[:port] of a deployment behind a proxy, beside this server's own (named, never "*").
-    ``tls``: users reach the server over HTTPS (here or at the proxy): Secure cookies, HSTS."""
+    ``tls``: users reach the server over HTTPS (at the proxy): Secure cookies, HSTS; ``certfile``
+    and ``keyfile``: this server speaks HTTPS itself (and so ``tls``)."""
     configure_panel()
     if os.environ.pop("BOKEH_ALLOW_WS_ORIGIN", None) is not None:  # Bokeh would let it replace ours ("*")
         logging.getLogger(__name__).warning("BOKEH_ALLOW_WS_ORIGIN is ignored: name origins with --websocket-origin")
@@ -157,10 +166,13 @@ def serve(db_path: str, port: int = 5006, address: str = "localhost", clock: Clo
     secret = secret or cookie_secret(db_path)
     app = App(db_path, clock, tick_s=tick_s, blobs=blobs, min_free_disk_bytes=min_free_disk_bytes, secret=secret)
     ClientAddress.trusted = networks(trusted_proxies)
-    Transport.tls = tls
+    http_server_kwargs = {"max_body_size": kandidat.REQUEST_BODY_BYTES}  # uploads raise their own limit
+    if certfile:
+        http_server_kwargs["ssl_options"] = tls_context(certfile, keyfile)
+    Transport.tls = tls or bool(certfile)
     pn.config.cookie_secret = secret
     host = "127.0.0.1" if address in ("localhost", "0.0.0.0", "") else address
-    export_routes = app.announce(f"http://{host}:{port}")
+    export_routes = app.announce(f"{'https' if certfile else 'http'}://{host}:{port}")
     try:
         server = pn.serve(
             app.routes(), port=0 if sockets else port, address=address, show=show, start=threaded,
@@ -178,8 +190,8 @@ def serve(db_path: str, port: int = 5006, address: str = "localhost", clock: Clo
                             *kandidat.routes(app.services, app.status_channel, app.open_streams, secret)],
             websocket_origin=[f"{address}:{port}", f"localhost:{port}", f"127.0.0.1:{port}",
                               *(o for o in websocket_origins if o and o != "*")],
-            # No body over 1 MB is read (Tornado's default is 100 MB): uploads raise their own limit.
-            http_server_kwargs={"max_body_size": kandidat.REQUEST_BODY_BYTES},
+            # No body over 1 MB is read (Tornado's default is 100 MB).
+            http_server_kwargs=http_server_kwargs,
             **server_kwargs)
         if sockets:
             add_sockets(server, sockets)

@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 
 from services.clock import OSLO, Clock, FrozenClock, parse_now
-from services.errors import InvalidInput, StoreError
+from services.server_secret import configured_secret
+from services.errors import InvalidInput, NotFound, StoreError
 from services.rules import MIN_FREE_DISK_BYTES
 
 DEFAULT_DB = "data/demo.duckdb"
@@ -37,7 +38,13 @@ def cmd_serve(args) -> int:
 
     now = _now(args.now)
     clock = Clock.starting_at(now) if now else Clock()
-    options = {"port": args.port, "address": args.address, "clock": clock, "num_threads": args.num_threads,
+    secret = Path(args.secret_file).read_text("utf-8").strip() if args.secret_file else configured_secret()
+    if problems := _production_refusals(args, secret is not None):
+        print(f"Starter ikke på {args.address}: appen ville nås fra andre maskiner, og", file=sys.stderr)
+        for problem in problems:
+            print(f"  - {problem}", file=sys.stderr)
+        return 2
+    options = {"secret": secret, "certfile": args.certfile, "keyfile": args.keyfile,"port": args.port, "address": args.address, "clock": clock, "num_threads": args.num_threads,
                "show": False, "blobs": args.blobs, "tls": args.tls, "min_free_disk_bytes": args.min_free_disk_mb * 1000 * 1000, "websocket_origins": args.websocket_origin.split(","),
                "trusted_proxies": [*args.trusted_proxies.split(","), *(LOOPBACK if args.trust_proxy else ())]}
     if args.workers > 1:
@@ -50,6 +57,21 @@ def cmd_serve(args) -> int:
     tune_gc()
     serve(args.db, **options)
     return 0
+
+
+def _production_refusals(args, secret_configured: bool) -> list[str]:
+    from services.store import open_store
+
+    from .production import is_loopback, refusals
+
+    if is_loopback(args.address):
+        return []
+    store = open_store(args.db)
+    try:
+        https = bool(args.certfile and args.keyfile) or args.trust_proxy or bool(args.trusted_proxies.strip())
+        return refusals(store, args.address, secret_configured, https)
+    finally:
+        store.close()
 
 
 def cmd_export(args) -> int:
@@ -113,6 +135,43 @@ def cmd_import(args) -> int:
     finally:
         services.close()
     print(f"Importerte {count} kandidater.")
+    return 0
+
+
+def cmd_users(args) -> int:
+    """Staff users by hand: a new password is printed once, here, and stored hashed."""
+    from services.model import Role, system_actor
+    from services.wiring import Services
+
+    if args.action != "list" and not args.username:
+        raise ValueError(f"users {args.action} trenger et brukernavn")
+    if args.action == "add" and not args.role:
+        raise ValueError("users add trenger --role og --scope")
+    services = Services(args.db)
+    actor, users = system_actor("kandidatmonitor users"), services.staff_users
+    try:
+        if args.action == "list":
+            for u in users.list(actor):
+                state = " (deaktivert)" if u.disabled else ""
+                print(f"{u.username}\t{u.name}\t{u.role.value}\t{u.email or ''}\t"
+                      f"{','.join(map(str, u.scope))}{state}")
+        elif args.action == "add":
+            password = users.add(actor, args.username, args.name or args.username, Role(args.role.upper()),
+                                 args.scope.split(","), email=args.email)
+            print(f"La til {args.username}. Passord (vises bare nå): {password}")
+        elif args.action == "disable":
+            users.disable(actor, args.username)
+            print(f"{args.username} er deaktivert.")
+        else:
+            print(f"Nytt passord for {args.username} (vises bare nå): {users.reset_password(actor, args.username)}")
+    except InvalidInput as e:
+        print("\n".join(e.problems), file=sys.stderr)
+        return 2
+    except NotFound:
+        print(f"Fant ingen bruker {args.username}", file=sys.stderr)
+        return 2
+    finally:
+        services.close()
     return 0
 
 
@@ -184,6 +243,10 @@ def parser() -> argparse.ArgumentParser:
                             "X-Forwarded-For som ikke er en av dem")
     serve.add_argument("--websocket-origin", default="",
                        help="host[:port],... som sidene nås på utenfra (bak en proxy); aldri «*»")
+    serve.add_argument("--secret-file", help="fil med serverens hemmelighet (ellers KANDIDATMONITOR_SECRET; "
+                                             "på localhost lages en ved siden av databasen)")
+    serve.add_argument("--certfile", help="TLS-sertifikat (PEM): appen svarer på HTTPS selv")
+    serve.add_argument("--keyfile", help="TLS-nøkkel (PEM) til --certfile")
     serve.add_argument("--tls", action="store_true",
                        help="brukerne når appen over HTTPS (her eller via proxyen): Secure-informasjonskapsler og HSTS")
     serve.add_argument("--trust-proxy", action="store_true",
@@ -201,6 +264,17 @@ def parser() -> argparse.ArgumentParser:
     imp.add_argument("--allow-move", action="store_true",
                      help="flytt en kandidat som allerede hører til en annen skole (ellers avvises importen)")
     imp.set_defaults(func=cmd_import)
+    users = sub.add_parser("users", help="ansattbrukere: list, legg til, deaktiver, nytt passord")
+    users.add_argument("action", choices=["list", "add", "disable", "reset-password"])
+    users.add_argument("username", nargs="?")
+    users.add_argument("--db", default=DEFAULT_DB)
+    users.add_argument("--name", help="fullt navn (add)")
+    users.add_argument("--role", help="INVIGILATOR, SCHOOL_ADMIN, SCHOOL_ADMIN_PLUS, MUNICIPALITY, COUNTY, "
+                                      "COUNTY_EXAM_ADMIN eller STATE_ADMIN (add)")
+    users.add_argument("--scope", default="", help="skolers org.nr. (skoleroller), ellers gruppe-, kommune- "
+                                                    "eller fylkes-id-er, kommaseparert (add)")
+    users.add_argument("--email", help="e-post, som OIDC-innlogging kan kjenne brukeren igjen på (add)")
+    users.set_defaults(func=cmd_users)
     local = sub.add_parser("local-postgres", help="start en lokal PostgreSQL under --dir og skriv ut adressen")
     local.add_argument("--dir", default="data/pg")
     local.add_argument("--database", default="kandidatmonitor")

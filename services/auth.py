@@ -141,7 +141,8 @@ class AuthService:
 
     @staticmethod
     def add_user(tx, username: str, name: str, role: Role, password_hash: str, scope_ids: list[int]) -> None:
-        tx.execute("INSERT INTO users VALUES (?, ?, ?, ?)", [username, name, role.value, password_hash])
+        tx.execute("INSERT INTO users (username, name, role, password_hash) VALUES (?, ?, ?, ?)",
+                   [username, name, role.value, password_hash])
         kind = SCOPE_KIND_OF_ROLE[role]
         for ref in scope_ids:
             tx.execute("INSERT INTO user_scopes VALUES (?, ?, ?)", [username, kind.value, ref])
@@ -149,17 +150,18 @@ class AuthService:
     def authenticate_staff(self, username: str, password: str, ip: str | None = None) -> Actor:
         """Slow on purpose (scrypt): call it off the event loop. An unknown user name is checked
         against a hash of the same cost, so the time taken does not tell which names exist."""
-        row = self.store.query("SELECT password_hash FROM users WHERE username = ?", [username])
-        if not verify_password(password, row[0][0] if row else _unknown_user_hash()):
+        row = self.store.query("SELECT password_hash FROM users WHERE username = ? AND NOT disabled", [username])
+        known = bool(row and row[0][0])  # a disabled user, or one who signs in through OIDC only: unknown here
+        if not verify_password(password, row[0][0] if known else _unknown_user_hash()):
             raise PermissionDenied("error.staff_login_failed")
-        if not row:
+        if not known:
             raise PermissionDenied("error.staff_login_failed")
         return self.staff_actor(username, ip)
 
     def staff_actor(self, username: str, ip: str | None = None) -> Actor:
         """The Actor for a logged-in staff user, with scope resolved from the database."""
         with self.store.read() as reader:
-            user = reader.one("SELECT name, role FROM users WHERE username = ?", [username])
+            user = reader.one("SELECT name, role FROM users WHERE username = ? AND NOT disabled", [username])
             if user is None:
                 raise NotFound("error.not_found", username)
             role = Role(user[1])

@@ -79,6 +79,9 @@ _NB_ENTRIES: list[tuple[object, str]] = [
     (Event.DAY_PASSWORDS_SHOWN, "Dagspassord vist"),
     (Event.FEEDBACK_GIVEN, "Tilbakemelding sendt"),
     (Event.LOGIN_UNLOCKED, "Innloggingssperre opphevet"),
+    (Event.USER_ADDED, "Bruker lagt til"),
+    (Event.USER_DISABLED, "Bruker deaktivert"),
+    (Event.PASSWORD_RESET, "Passord satt på nytt"),
     # Columns, messages and errors
     ("column.access", "Tilgang"),
     ("column.exam", "Eksamen"),

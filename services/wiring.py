@@ -16,6 +16,7 @@ from .importer import ImportService
 from .queries import QueryService
 from .rules import MIN_FREE_DISK_BYTES
 from .server_secret import derive, server_secret
+from .staff_users import StaffUsers
 from .exam_tasks import TaskService
 from .store import open_store
 
@@ -41,6 +42,7 @@ class Services:
         self.queries = QueryService(self.store, self.clock, self.heartbeats, self.feed)
         self.feedback = FeedbackService(self.store, self.clock)
         self.importer = ImportService(self.store, self.clock)
+        self.staff_users = StaffUsers(self.store, self.clock)
         # Blobs of uploads that crashed before their row was committed. DuckDB admits this one
         # process, so none is in flight; beside other PostgreSQL workers only hour-old ones.
         self.blobs.sweep(self.delivery.referenced_blobs() | self.tasks.referenced_blobs(),

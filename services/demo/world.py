@@ -182,7 +182,7 @@ class WorldBuilder:
             for username, name, role, target in DEMO_USERS:
                 AuthService.add_user(tx, username, name, role, demo_hash, scope[target])
             # An invigilator for every group of each school: the actors of the demo history.
-            tx.execute("""INSERT INTO users SELECT 'vakt-' || org_no, 'Eksamensvakt ' || name, ?, ?
+            tx.execute("""INSERT INTO users (username, name, role, password_hash) SELECT 'vakt-' || org_no, 'Eksamensvakt ' || name, ?, ?
                           FROM schools""", [Role.INVIGILATOR.value, demo_hash])
             tx.execute("""INSERT INTO user_scopes SELECT 'vakt-' || s.org_no, 'GROUP', g.id
                           FROM exam_groups g JOIN schools s ON s.id = g.school_id""")

@@ -78,7 +78,11 @@ CREATE INDEX IF NOT EXISTS activity_log_candidate ON activity_log (candidate_id)
 
 CREATE TABLE IF NOT EXISTS users (
     username TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL,
-    password_hash TEXT NOT NULL);
+    password_hash TEXT NOT NULL);  -- '' for a user who signs in through OIDC only
+-- Added after the first release (a database of that release gets them here):
+ALTER TABLE users ADD COLUMN IF NOT EXISTS disabled BOOLEAN DEFAULT FALSE;
+ALTER TABLE users ADD COLUMN IF NOT EXISTS email TEXT;
+ALTER TABLE users ADD COLUMN IF NOT EXISTS oidc_subject TEXT;
 CREATE TABLE IF NOT EXISTS user_scopes (
     username TEXT NOT NULL, kind TEXT NOT NULL, ref_id INTEGER NOT NULL);
 
