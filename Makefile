@@ -55,7 +55,17 @@ openssl:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq openssl >/dev/null; }
 
-test: $(BIN)/.installed chromium postgresql openssl
+# The OpenID Connect provider of the staff sign-in test (panva/oidc-provider, from the npm
+# registry, on the machine's Node.js).
+OIDC = tests/oidc/node_modules/.installed
+$(OIDC): tests/oidc/package.json tests/oidc/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq nodejs npm >/dev/null; }
+	cd tests/oidc && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+test: $(BIN)/.installed chromium postgresql openssl $(OIDC)
 	$(BIN)/python -m pytest
 
 # Benchmarks print figures (JSON, also in bench/results/); they assert nothing. PostgreSQL runs

@@ -23,6 +23,7 @@ from services.wiring import Services
 from . import admin, downloads, kandidat
 from .auth import HomeHandler, StaffAuth
 from .client_address import ClientAddress, networks
+from .oidc import OidcSettings, routes as oidc_routes
 from .transport import Transport
 from .live import LiveHub
 from .panel_private import add_sockets, forget_session_views
@@ -150,13 +151,15 @@ def serve(db_path: str, port: int = 5006, address: str = "localhost", clock: Clo
           num_threads: int = 4, show: bool = False, threaded: bool = False, trusted_proxies=(),
           tick_s: float = 5.0, sockets: list | None = None, secret: str | None = None, blobs: str | None = None,
           websocket_origins=(), min_free_disk_bytes: int = MIN_FREE_DISK_BYTES, tls: bool = False,
-          certfile: str | None = None, keyfile: str | None = None, **server_kwargs):
+          certfile: str | None = None, keyfile: str | None = None, oidc: OidcSettings | None = None,
+          **server_kwargs):
     """Serve the pages. ``trusted_proxies``: the CIDRs of our own reverse proxies, whose
     X-Forwarded-For entries name the client (``client_address``). ``sockets``: already bound,
     shared with other workers (``serve_workers``). ``websocket_origins``: the public
     host[:port] of a deployment behind a proxy, beside this server's own (named, never "*").
     ``tls``: users reach the server over HTTPS (at the proxy): Secure cookies, HSTS; ``certfile``
-    and ``keyfile``: this server speaks HTTPS itself (and so ``tls``)."""
+    and ``keyfile``: this server speaks HTTPS itself (and so ``tls``); ``oidc``: staff may sign in
+    through this OpenID Connect provider (beside the password form)."""
     configure_panel()
     if os.environ.pop("BOKEH_ALLOW_WS_ORIGIN", None) is not None:  # Bokeh would let it replace ours ("*")
         logging.getLogger(__name__).warning("BOKEH_ALLOW_WS_ORIGIN is ignored: name origins with --websocket-origin")
@@ -178,13 +181,13 @@ def serve(db_path: str, port: int = 5006, address: str = "localhost", clock: Clo
             app.routes(), port=0 if sockets else port, address=address, show=show, start=threaded,
             title=label("ui.app_title"),
             num_threads=num_threads, threaded=threaded, cookie_secret=secret,
-            auth_provider=StaffAuth(app.services), transforms=[ClientAddress, Transport],
+            auth_provider=StaffAuth(app.services, oidc.name if oidc else None), transforms=[ClientAddress, Transport],
             # A page's session token is signed (a client cannot make one up), lives a minute (it
             # opens the page's websocket, once) and carries no cookie or Cookie header: the login
             # cookie stays HttpOnly, out of the page (docs/SECURITY.md, finding 6).
             sign_sessions=True, secret_key=session_secret(secret), session_token_expiration=SESSION_TOKEN_S,
             exclude_cookies=["user", "kandidat", "_xsrf"], exclude_headers=["Cookie"],
-            extra_patterns=[(r"/", HomeHandler, {"services": app.services}),
+            extra_patterns=[(r"/", HomeHandler, {"services": app.services}), *oidc_routes(app.services, oidc),
                             *export_routes,
                             *downloads.routes(app.services),
                             *kandidat.routes(app.services, app.status_channel, app.open_streams, secret)],

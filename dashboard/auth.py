@@ -7,7 +7,7 @@ slow down per user name and address (``services.throttle``). Production would pu
 from __future__ import annotations
 
 import html
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import panel as pn
 from bokeh.server.auth_provider import AuthProvider
@@ -20,6 +20,7 @@ from services.model import Actor
 from services.throttle import TooSoon
 from services.wiring import Services
 
+from .oidc import PATH as OIDC_PATH
 from .staff_session import COOKIE, MAX_AGE_S, StaffLogin, page_login, request_login, start_login
 
 HOME = "/kandidatmonitor"
@@ -37,10 +38,14 @@ LOGIN_PAGE = """<!DOCTYPE html>
  input {{ width: 100%; box-sizing: border-box; padding: .55rem; font-size: 1rem; border: 1px solid #8a94a6; border-radius: 4px; }}
  button {{ margin-top: 1.5rem; width: 100%; padding: .65rem; font-size: 1rem; background: #1a5fb4; color: #fff;
           border: 0; border-radius: 4px; cursor: pointer; }}
+ .oidc {{ display: block; text-align: center; padding: .65rem; background: #1a5fb4; color: #fff; border-radius: 4px;
+          text-decoration: none; }}
+ .or {{ text-align: center; color: #555; margin: 1.2rem 0 0; }}
  .error {{ background: #fde8e8; color: #8a1c1c; padding: .6rem; border-radius: 4px; margin-top: 1rem; }}
 </style></head>
 <body><main>
 <h1>{heading}</h1>
+{oidc}
 <form method="post" action="/login">
  {xsrf}
  <input type="hidden" name="next" value="{next}">
@@ -63,6 +68,7 @@ def safe_next(target: str | None) -> str:
 
 class _LoginHandler(RequestHandler):
     services: Services
+    oidc_name: str | None = None
 
     def get(self) -> None:
         self._render(next_url=safe_next(self.get_argument("next", None)))
@@ -94,8 +100,15 @@ class _LoginHandler(RequestHandler):
             title=html.escape(label("ui.app_title")), heading=html.escape(label("ui.login_heading")),
             xsrf=self.xsrf_form_html(), next=html.escape(next_url), username=html.escape(label("ui.username")),
             username_value=html.escape(username), password=html.escape(label("ui.password")),
-            log_in=html.escape(label("ui.log_in")),
+            log_in=html.escape(label("ui.log_in")), oidc=self._oidc_link(next_url),
             error=f'<p class="error" role="alert">{html.escape(error)}</p>' if error else ""))
+
+    def _oidc_link(self, next_url: str) -> str:
+        if not self.oidc_name:
+            return ""
+        href = f"{OIDC_PATH}?{urlencode({'next': next_url})}"
+        return (f'<a class="oidc" href="{html.escape(href)}">{html.escape(label("ui.oidc_log_in").format(name=self.oidc_name))}'
+                f'</a><p class="or">{html.escape(label("ui.oidc_or_password"))}</p>')
 
 
 def home_of(actor: Actor) -> str:
@@ -153,8 +166,9 @@ class _LogoutHandler(RequestHandler):
 class StaffAuth(AuthProvider):
     """Bokeh auth hooks for the Panel pages, bound to one process's services."""
 
-    def __init__(self, services: Services) -> None:
-        self._login = type("LoginHandler", (_LoginHandler,), {"services": services})
+    def __init__(self, services: Services, oidc_name: str | None = None) -> None:
+        """``oidc_name``: the OpenID Connect provider staff may sign in with (its button)."""
+        self._login = type("LoginHandler", (_LoginHandler,), {"services": services, "oidc_name": oidc_name})
         self._logout = type("LogoutHandler", (_LogoutHandler,), {"services": services})
         self.services = services
         super().__init__()

@@ -44,7 +44,7 @@ def cmd_serve(args) -> int:
         for problem in problems:
             print(f"  - {problem}", file=sys.stderr)
         return 2
-    options = {"secret": secret, "certfile": args.certfile, "keyfile": args.keyfile,"port": args.port, "address": args.address, "clock": clock, "num_threads": args.num_threads,
+    options = {"secret": secret, "certfile": args.certfile, "keyfile": args.keyfile, "oidc": _oidc(args),"port": args.port, "address": args.address, "clock": clock, "num_threads": args.num_threads,
                "show": False, "blobs": args.blobs, "tls": args.tls, "min_free_disk_bytes": args.min_free_disk_mb * 1000 * 1000, "websocket_origins": args.websocket_origin.split(","),
                "trusted_proxies": [*args.trusted_proxies.split(","), *(LOOPBACK if args.trust_proxy else ())]}
     if args.workers > 1:
@@ -57,6 +57,22 @@ def cmd_serve(args) -> int:
     tune_gc()
     serve(args.db, **options)
     return 0
+
+
+def _oidc(args):
+    """Staff sign-in through OpenID Connect, when an issuer is given."""
+    import os
+
+    from dashboard.oidc import OidcSettings
+
+    if not args.oidc_issuer:
+        return None
+    client_secret = os.environ.get("KANDIDATMONITOR_OIDC_CLIENT_SECRET") or args.oidc_client_secret
+    if not (args.oidc_client_id and client_secret):
+        raise ValueError("--oidc-issuer trenger --oidc-client-id og KANDIDATMONITOR_OIDC_CLIENT_SECRET "
+                         "(eller --oidc-client-secret)")
+    return OidcSettings(args.oidc_issuer, args.oidc_client_id, client_secret,
+                        tuple(args.oidc_scopes.split()), args.oidc_name)
 
 
 def _production_refusals(args, secret_configured: bool) -> list[str]:
@@ -247,6 +263,11 @@ def parser() -> argparse.ArgumentParser:
                                              "på localhost lages en ved siden av databasen)")
     serve.add_argument("--certfile", help="TLS-sertifikat (PEM): appen svarer på HTTPS selv")
     serve.add_argument("--keyfile", help="TLS-nøkkel (PEM) til --certfile")
+    serve.add_argument("--oidc-issuer", help="OpenID Connect-leverandør for ansattes innlogging (f.eks. ID-porten)")
+    serve.add_argument("--oidc-client-id", help="klient-id hos leverandøren")
+    serve.add_argument("--oidc-client-secret", help="klienthemmelighet (helst KANDIDATMONITOR_OIDC_CLIENT_SECRET)")
+    serve.add_argument("--oidc-scopes", default="openid email profile")
+    serve.add_argument("--oidc-name", default="ID-porten", help="navnet på knappen «Logg inn med …»")
     serve.add_argument("--tls", action="store_true",
                        help="brukerne når appen over HTTPS (her eller via proxyen): Secure-informasjonskapsler og HSTS")
     serve.add_argument("--trust-proxy", action="store_true",

@@ -116,6 +116,15 @@ class AuthService:
         (self.candidate_logins if kind == "CANDIDATE" else self.staff_logins).unlock(key)
         return key
 
+    def staff_for_oidc(self, subject: str | None, email: str | None) -> str | None:
+        """The active staff user a person signed in by OIDC is: by subject, else (a user with
+        no subject recorded yet) by e-mail. None: not ours."""
+        row = self.store.query(
+            """SELECT username FROM users WHERE NOT disabled AND (oidc_subject = ?
+                   OR (oidc_subject IS NULL AND lower(email) = lower(?)))
+               ORDER BY oidc_subject IS NULL LIMIT 1""", [subject or None, email or None])
+        return row[0][0] if row and (subject or email) else None
+
     @staticmethod
     def new_session_id() -> str:
         return secrets.token_urlsafe(24)

@@ -148,6 +148,13 @@ _NB_ENTRIES: list[tuple[object, str]] = [
     ("ui.show_waiting", "Se hvilke kandidater det gjelder"),
     ("ui.missing_something", "Savner du noe på denne siden?"),
     ("ui.give_feedback", "Gi tilbakemelding"),
+    ("ui.oidc_log_in", "Logg inn med {name}"),
+    ("ui.oidc_or_password", "eller med brukernavn og passord"),
+    ("ui.oidc_no_access", "Ingen tilgang til Kandidatmonitor"),
+    ("ui.oidc_unknown", "Du er logget inn som {who}, men er ikke registrert som ansatt i Kandidatmonitor. "
+                        "Kontakt skoleadministratoren din."),
+    ("ui.oidc_failed", "Innloggingen ble ikke fullført. Prøv igjen."),
+    ("ui.oidc_back", "Til innloggingen"),
     ("ui.nav_day_passwords", "Dagspassord"),
     ("ui.day_password", "Dagspassord i dag"),
     ("ui.day_passwords_help", "Dagspassordet er et alternativ til «Gi tilgang»: eksamensvakten skriver det på "

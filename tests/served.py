@@ -34,7 +34,7 @@ class Served:
         path = self.db = directory / "served.duckdb"
         copy_world(template, path)
         self.clock = FrozenClock(now)
-        self.port = free_port()
+        self.port = options.pop("port", None) or free_port()  # chosen beforehand when a peer must know it
         self.url = f"http://localhost:{self.port}"
         self.server = serve(str(path), port=self.port, clock=self.clock, threaded=True, tick_s=tick_s,
                             num_threads=2, unused_session_lifetime_milliseconds=2000,
