@@ -130,6 +130,37 @@ def _export_via_server(announced: Path, target: str) -> dict | None:
 
 
 def cmd_import(args) -> int:
+    if args.file:
+        return _import_candidate_list(args)
+    from services.model import system_actor
+    from services.register import ORDER, read_export
+    from services.wiring import Services
+
+    files = {f: None for f in sorted(Path(args.dir).glob("*.csv"))} if args.dir else {}
+    files |= {Path(f): kind for kind, f in zip(ORDER, (args.schools, args.groups, args.staff, args.candidates)) if f}
+    if not files:
+        raise ValueError(f"Ingen filer: gi --dir med {', '.join(k + '.csv' for k in ORDER)} eller --file")
+    tables, problems = read_export({f.name: f.read_bytes() for f in files},
+                                   {f.name: kind for f, kind in files.items() if kind})
+    services = Services(args.db)
+    try:
+        if problems:
+            raise InvalidInput(problems.items)
+        report = services.register.run(system_actor("PAS-eksamen"), tables, allow_delete=args.allow_delete,
+                                       allow_move=args.allow_move)
+    except InvalidInput as e:
+        print("Importen ble avbrutt; ingenting er importert:", file=sys.stderr)
+        for problem in e.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 1
+    finally:
+        services.close()
+    print("\n".join(report.lines()))
+    return 0
+
+
+def _import_candidate_list(args) -> int:
+    """The older form: one candidate list (skole;gruppe;fagkode;kandidatnummer;navn;todelt[;passord])."""
     from services.model import system_actor
     from services.wiring import Services
 
@@ -278,9 +309,16 @@ def parser() -> argparse.ArgumentParser:
     export.add_argument("--to", required=True, help="mappen øyeblikksbildet skrives til")
     export.add_argument("--now", help="klokken i øyeblikksbildet når serveren ikke kjører (ÅÅÅÅ-MM-DD TT:MM)")
     export.set_defaults(func=cmd_export)
-    imp = sub.add_parser("import", help="importer kandidater fra PAS (CSV)")
+    imp = sub.add_parser("import", help="importer skoler, grupper, ansatte og kandidater fra eksamensregisteret (CSV)")
     imp.add_argument("--db", default=DEFAULT_DB)
-    imp.add_argument("--file", required=True)
+    imp.add_argument("--dir", help="mappen med eksporten: skoler.csv, grupper.csv, ansatte.csv, kandidater.csv")
+    imp.add_argument("--schools", help="skoler.csv (i stedet for --dir)")
+    imp.add_argument("--groups", help="grupper.csv")
+    imp.add_argument("--staff", help="ansatte.csv")
+    imp.add_argument("--candidates", help="kandidater.csv")
+    imp.add_argument("--allow-delete", action="store_true",
+                     help="fjern også kandidater som har logget inn eller har filer (filene og loggen beholdes)")
+    imp.add_argument("--file", help="en kandidatliste i den eldre formen (skole;gruppe;fagkode;kandidatnummer;…)")
     imp.add_argument("--date", help="eksamensdato ÅÅÅÅ-MM-DD (i dag uten)")
     imp.add_argument("--allow-move", action="store_true",
                      help="flytt en kandidat som allerede hører til en annen skole (ellers avvises importen)")

@@ -120,6 +120,8 @@ def allowed_actions(state: CandidateState, role: Role | None = None) -> list[Act
     role that only follows schools sees the log, nothing else."""
     if role is not None and role.oversees_only:
         return [Action.SHOW_LOG]
+    if state.deleted:  # removed from the register: what is left of them can be read, nothing done
+        return [Action.SHOW_FILES, Action.SHOW_LOG]
     actions: list[Action] = []
     if (grant := grant_label_action(state)) is not None:
         actions.append(grant)

@@ -17,6 +17,7 @@ from .queries import QueryService
 from .rules import MIN_FREE_DISK_BYTES
 from .server_secret import derive, server_secret
 from .staff_users import StaffUsers
+from .register import RegisterImport
 from .exam_tasks import TaskService
 from .store import open_store
 
@@ -43,6 +44,7 @@ class Services:
         self.feedback = FeedbackService(self.store, self.clock)
         self.importer = ImportService(self.store, self.clock)
         self.staff_users = StaffUsers(self.store, self.clock)
+        self.register = RegisterImport(self.store, self.clock)
         # Blobs of uploads that crashed before their row was committed. DuckDB admits this one
         # process, so none is in flight; beside other PostgreSQL workers only hour-old ones.
         self.blobs.sweep(self.delivery.referenced_blobs() | self.tasks.referenced_blobs(),

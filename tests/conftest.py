@@ -3,9 +3,15 @@ real HTTP, Chromium). Each test is marked with its tier, so ``pytest -m unit`` i
 inner loop and ``make test`` runs them all."""
 from __future__ import annotations
 
+import json
+import os
+import secrets
 import shutil
+import signal
+import subprocess
 from pathlib import Path
 
+import panel as pn
 import pytest
 
 from services.clock import FrozenClock
@@ -15,7 +21,9 @@ from services.queries import MonitorFilter
 from services.wiring import Services
 
 from kandidatmonitor.pgcluster import Cluster
-from .served import Served
+from dashboard.oidc import OidcSettings
+
+from .served import Served, free_port, wait_until_up
 from .world import at, build_world, candidate_id, copy_world, in_newest_browser
 
 
@@ -146,3 +154,32 @@ def browser_type_launch_args(browser_type_launch_args):
         "args": ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"],
     }
+
+
+# A real OpenID Connect provider (tests/oidc: panva/oidc-provider on Node.js) for staff sign-in.
+PROVIDER = Path(__file__).resolve().parent / "oidc"
+
+
+@pytest.fixture
+def oidc_accounts() -> dict[str, str]:
+    """The provider's people: account (subject) → e-mail."""
+    return {"kari": "kari.admin@drammen.vgs.no", "ukjent": "noen@example.org"}
+
+
+@pytest.fixture
+def provider(oidc_accounts):
+    """The provider on a free port, for an app on another free port chosen now."""
+    port, app_port, client_secret = free_port(), free_port(), secrets.token_urlsafe(16)
+    accounts = oidc_accounts
+    process = subprocess.Popen(
+        ["node", "provider.mjs", str(port), f"http://localhost:{app_port}/login/oidc", client_secret], cwd=PROVIDER,
+        env={**os.environ, "ACCOUNTS": json.dumps(accounts)}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        start_new_session=True)
+    try:
+        wait_until_up(f"http://localhost:{port}/.well-known/openid-configuration", timeout=60)
+        yield OidcSettings(f"http://localhost:{port}", "kandidatmonitor", client_secret), app_port
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=10)
+        pn.config.oauth_key = pn.config.oauth_secret = None
+        pn.config.oauth_extra_params = {}

@@ -94,3 +94,12 @@ def log_out(page: Page, url: str) -> None:
     page.goto(url + "/logout")
     page.get_by_role("button", name="Logg ut").click()
     expect(page).to_have_url(re.compile(r"/login"))
+
+
+def sign_in_at_the_provider(page: Page, served, account: str, path: str = "/kandidatmonitor") -> None:
+    page.goto(served.url + path)
+    page.get_by_role("link", name="Logg inn med ID-porten").click()
+    page.locator("input[name=login]").fill(account)
+    page.locator("input[name=password]").fill("hva-som-helst")
+    page.locator("button[type=submit]").click()
+    page.locator("button[type=submit]").click()  # the provider's consent: "Continue"

@@ -92,7 +92,8 @@ class DeliverApp(StaffPage):
         if self.page.allowed:
             body += [self.dropper, self.counter]
         else:
-            body.append(pn.pane.Alert(html.escape(label("ui.not_offered")), alert_type="warning"))
+            why = "file.candidate_deleted" if c.deleted else "ui.not_offered"
+            body.append(pn.pane.Alert(html.escape(label(why)), alert_type="warning", css_classes=["km-not-offered"]))
         return pn.Column(self.header, self.message, *body, self.tabs, self.dialog,
                          sizing_mode="stretch_width", margin=(10, 20))
 

@@ -8,7 +8,8 @@ the services. Every demo user's and demo candidate's password is ``demo`` (the c
 share one salted hash, so that 200,000 of them are made in seconds).
 """
 from .build import build_demo, demo_exam_date, numbers_file, write_waiting_numbers
-from .catalogue import DEMO_PASSWORD, SIZES, load_subjects
+from ..subjects import load_subjects
+from .catalogue import DEMO_PASSWORD, SIZES
 from .samples import one_page_pdf, sample_answers
 
 __all__ = ["DEMO_PASSWORD", "SIZES", "build_demo", "demo_exam_date", "load_subjects",

@@ -1,16 +1,10 @@
 """What the demo is made of: sizes, names, the seed's fictive candidates, browsers, staff."""
 from __future__ import annotations
 
-import csv
 import dataclasses
-import datetime as dt
-from pathlib import Path
-
-import pandas as pd
 
 from ..model import Role
 
-DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 DEMO_PASSWORD = "demo"
 
 
@@ -86,14 +80,3 @@ DEMO_USERS = [
     ("vigo", "Vigdis Vigo", Role.COUNTY_EXAM_ADMIN, "drammen_county"),
     ("statsforvalter", "Stein Statsforvalter", Role.STATE_ADMIN, "region"),
 ]
-
-
-def load_subjects(path: Path = DATA_DIR / "subjects.csv") -> pd.DataFrame:
-    with open(path, newline="", encoding="utf-8") as fh:
-        rows = list(csv.DictReader(fh))
-    return pd.DataFrame({
-        "code": [r["code"] for r in rows],
-        "name": [r["name"] for r in rows],
-        "two_part": [r["two_part"].strip().lower() == "true" for r in rows],
-        "part2_start": [dt.time.fromisoformat(r["part2_start"]) if r["part2_start"] else None for r in rows],
-    })

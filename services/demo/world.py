@@ -14,8 +14,9 @@ from ..files import BlobStore
 from ..model import ExamPart, Role
 from ..rules import access_starts_at, season_suffix
 from ..store import Store
+from ..subjects import load_subjects
 from .catalogue import (COUNTIES, DEMO_PASSWORD, DEMO_USERS, DRAMMEN, FIRST_NAMES, LAST_NAMES,
-                        SEED_CANDIDATES, SEED_GROUP, DemoSize, _PREFIX, _SUFFIX, load_subjects)
+                        SEED_CANDIDATES, SEED_GROUP, DemoSize, _PREFIX, _SUFFIX)
 from .day import ExamDay
 from .samples import one_page_pdf, sample_answers
 

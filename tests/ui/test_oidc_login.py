@@ -3,44 +3,12 @@ here) in Chromium: an imported school administrator by e-mail, an invigilator by
 person the provider knows but Kandidatmonitor does not gets a Norwegian page, no way in."""
 from __future__ import annotations
 
-import json
-import os
 import re
-import secrets
-import signal
-import subprocess
-from pathlib import Path
-
-import panel as pn
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
-from dashboard.oidc import OidcSettings
-
-from ..served import free_port, wait_until_up
+from ..served import sign_in_at_the_provider
 from ..world import at
-
-PROVIDER = Path(__file__).resolve().parents[1] / "oidc"
-
-
-@pytest.fixture
-def provider():
-    """The provider on a free port, for an app on another free port chosen now."""
-    port, app_port, client_secret = free_port(), free_port(), secrets.token_urlsafe(16)
-    accounts = {"kari": "kari.admin@drammen.vgs.no", "ukjent": "noen@example.org"}
-    process = subprocess.Popen(
-        ["node", "provider.mjs", str(port), f"http://localhost:{app_port}/login/oidc", client_secret], cwd=PROVIDER,
-        env={**os.environ, "ACCOUNTS": json.dumps(accounts)}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-        start_new_session=True)
-    try:
-        wait_until_up(f"http://localhost:{port}/.well-known/openid-configuration", timeout=60)
-        yield OidcSettings(f"http://localhost:{port}", "kandidatmonitor", client_secret), app_port
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=10)
-        pn.config.oauth_key = pn.config.oauth_secret = None
-        pn.config.oauth_extra_params = {}
-
 
 @pytest.fixture
 def served(serve_world, provider):
@@ -50,15 +18,6 @@ def served(serve_world, provider):
         tx.execute("UPDATE users SET email = 'kari.admin@drammen.vgs.no' WHERE username = 'skoleadmin'")
         tx.execute("UPDATE users SET oidc_subject = 'vakt-subjekt' WHERE username = 'vakt'")
     return served
-
-
-def sign_in_at_the_provider(page: Page, served, account: str) -> None:
-    page.goto(served.url + "/kandidatmonitor")
-    page.get_by_role("link", name="Logg inn med ID-porten").click()
-    page.locator("input[name=login]").fill(account)
-    page.locator("input[name=password]").fill("hva-som-helst")
-    page.locator("button[type=submit]").click()
-    page.locator("button[type=submit]").click()  # the provider's consent: "Continue"
 
 
 def test_a_school_administrator_signs_in_by_e_mail_and_sees_the_day_passwords(served, page):
