@@ -140,70 +140,77 @@ class RegisterImport:
 
     # -- writing -------------------------------------------------------------------------
     def _schools(self, tx, schools: list[p.SchoolIn], db) -> Counts:
-        counts, next_id = Counts(), max((i for i, _, _ in db["schools"].values()), default=0) + 1
-        for s in schools:
+        counties = {s.county_id: s.county for s in schools}
+        municipalities = {s.municipality_id: (s.county_id, s.municipality) for s in schools}
+        for cid, name in counties.items():  # a handful: a statement each
             tx.execute("INSERT INTO counties VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name",
-                       [s.county_id, s.county])
-            tx.execute("""INSERT INTO municipalities VALUES (?, ?, ?) ON CONFLICT (id)
-                          DO UPDATE SET county_id = excluded.county_id, name = excluded.name""",
-                       [s.municipality_id, s.county_id, s.municipality])
+                       [cid, name])
+        upsert(tx, "municipalities", pd.DataFrame([(i, c, n) for i, (c, n) in municipalities.items()],
+                                                   columns=["id", "county_id", "name"]), "id")
+        next_id = max((i for i, _, _ in db["schools"].values()), default=0) + 1
+        rows, counts = [], Counts()
+        for s in schools:
             found = db["schools"].get(s.org_no)
             if found is None:
-                tx.execute("INSERT INTO schools VALUES (?, ?, ?, ?)", [next_id, s.org_no, s.name, s.municipality_id])
                 db["schools"][s.org_no] = (next_id, s.name, s.municipality_id)
+                rows.append((next_id, s.org_no, s.name, s.municipality_id))
                 next_id, counts.added = next_id + 1, counts.added + 1
             elif found[1:] != (s.name, s.municipality_id):
-                tx.execute("UPDATE schools SET name = ?, municipality_id = ? WHERE id = ?",
-                           [s.name, s.municipality_id, found[0]])
+                rows.append((found[0], s.org_no, s.name, s.municipality_id))
                 tx.changed(found[0])
                 counts.changed += 1
+        upsert(tx, "schools", pd.DataFrame(rows, columns=["id", "org_no", "name", "municipality_id"]), "id")
         return counts
 
     def _groups(self, tx, groups: list[p.GroupIn], db) -> Counts:
-        counts = Counts()
         if missing := {g.subject for g in groups} - db["stored_subjects"]:  # a new database: from the catalogue
             subjects = load_subjects()
             with tx.load_frame("catalogue", subjects[subjects.code.isin(sorted(missing))]):
                 tx.execute("INSERT INTO subjects SELECT * FROM catalogue")
         next_id = max((gid for rows in db["groups"].values() for gid, _ in rows), default=0) + 1
+        rows, counts = [], Counts()
         for g in groups:
             school_id = db["schools"][g.org_no][0]
             gid = self._group_id(g, db)
             if gid is None:
-                tx.execute("""INSERT INTO exam_groups (id, school_id, name, subject_code, exam_date, access_starts_at)
-                              VALUES (?, ?, ?, ?, ?, ?)""", [next_id, school_id, g.name, g.subject, g.exam_date,
-                                                             g.access_starts_at])
                 db["groups"].setdefault((g.org_no, g.name), []).append((next_id, g.exam_date))
+                rows.append((next_id, school_id, g.name, g.subject, g.exam_date, g.access_starts_at))
                 next_id, counts.added = next_id + 1, counts.added + 1
             elif tuple(db["group_rows"][gid]) != (g.subject, g.access_starts_at):
-                tx.execute("UPDATE exam_groups SET subject_code = ?, access_starts_at = ? WHERE id = ?",
-                           [g.subject, g.access_starts_at, gid])
+                rows.append((gid, school_id, g.name, g.subject, g.exam_date, g.access_starts_at))
                 counts.changed += 1
+            else:
+                continue
             tx.changed(school_id)
+        upsert(tx, "exam_groups", pd.DataFrame(rows, columns=[
+            "id", "school_id", "name", "subject_code", "exam_date", "access_starts_at"]), "id")
         return counts
 
     def _staff(self, tx, staff: list[p.StaffIn], groups: list[p.GroupIn], db) -> Counts:
-        counts = Counts()
+        counts, users, scopes = Counts(), [], []
         for s in staff:
             found = db["users"].get(s.username)
             if found is None:
                 counts.added += 1
             elif tuple(found) != (s.name, s.role.value, s.email, s.subject, False):
                 counts.changed += 1
-            tx.execute("""INSERT INTO users (username, name, role, password_hash, email, oidc_subject, disabled)
-                          VALUES (?, ?, ?, '', ?, ?, FALSE) ON CONFLICT (username) DO UPDATE SET
-                          name = excluded.name, role = excluded.role, email = excluded.email,
-                          oidc_subject = excluded.oidc_subject, disabled = FALSE""",
-                       [s.username, s.name, s.role.value, s.email, s.subject])
-            tx.execute("DELETE FROM user_scopes WHERE username = ?", [s.username])
+            users.append((s.username, s.name, s.role.value, s.email, s.subject))
             kind = p.SCOPE_KIND_OF_ROLE[s.role]
-            for ref in s.refs:
-                tx.execute("INSERT INTO user_scopes VALUES (?, ?, ?)", [s.username, kind.value, self._ref(kind, ref, db)])
-        for g in groups:  # grupper.csv names each group's invigilators
-            gid = self._group_id(g, db)
-            for username in g.invigilators:
-                tx.execute("DELETE FROM user_scopes WHERE username = ? AND kind = 'GROUP' AND ref_id = ?", [username, gid])
-                tx.execute("INSERT INTO user_scopes VALUES (?, 'GROUP', ?)", [username, gid])
+            scopes += [(s.username, kind.value, self._ref(kind, ref, db)) for ref in s.refs]
+        # grupper.csv names each group's invigilators: added to what ansatte.csv gives them
+        named = [(u, "GROUP", self._group_id(g, db)) for g in groups for u in g.invigilators]
+        frame = pd.DataFrame(users, columns=["username", "name", "role", "email", "oidc_subject"])
+        with tx.load_frame("staff", frame):
+            tx.execute("""INSERT INTO users (username, name, role, password_hash, email, oidc_subject, disabled)
+                          SELECT username, name, role, '', email, oidc_subject, FALSE FROM staff
+                          ON CONFLICT (username) DO UPDATE SET name = excluded.name, role = excluded.role,
+                          email = excluded.email, oidc_subject = excluded.oidc_subject, disabled = FALSE""")
+            tx.execute("DELETE FROM user_scopes WHERE username IN (SELECT username FROM staff)")
+        scope_rows = pd.DataFrame(scopes + named, columns=["username", "kind", "ref_id"]).drop_duplicates()
+        with tx.load_frame("scopes", scope_rows):
+            tx.execute("""DELETE FROM user_scopes WHERE kind = 'GROUP' AND username || '/' || ref_id IN
+                          (SELECT username || '/' || ref_id FROM scopes WHERE kind = 'GROUP')""")
+            tx.execute("INSERT INTO user_scopes SELECT username, kind, ref_id FROM scopes")
         return counts
 
     @staticmethod
@@ -264,6 +271,16 @@ class RegisterImport:
         for school_id in {e.school_id for e in entries} | {school_of[i] for i, *_ in changed if i in school_of}:
             tx.changed(school_id)
         return Counts(len(new), len(changed), len(removed))
+
+
+def upsert(tx, table: str, frame: pd.DataFrame, key: str) -> None:
+    """Insert ``frame``'s rows into ``table``, replacing the columns of those whose ``key`` exists."""
+    if frame.empty:
+        return
+    others = ", ".join(f"{c} = excluded.{c}" for c in frame.columns if c != key)
+    with tx.load_frame("upserted", frame):
+        tx.execute(f"""INSERT INTO {table} ({', '.join(frame.columns)}) SELECT * FROM upserted
+                       ON CONFLICT ({key}) DO UPDATE SET {others}""")
 
 
 def read_export(files: dict[str, bytes], kinds: dict[str, str] | None = None) -> tuple[dict[str, Table], Problems]:

@@ -22,12 +22,14 @@ log = logging.getLogger(__name__)
 
 
 def notifications(origin: str, versions: dict[int, int], candidates: frozenset[int]) -> list[str]:
-    """The payloads for one commit, split so that each fits NOTIFY's limit."""
+    """The payloads for one commit, split so that each fits NOTIFY's limit (an import may touch
+    a thousand schools and a national list of candidates). All are delivered together, at commit."""
+    entries = sorted(versions.items())
     ids = sorted(candidates)
     payloads, chunk = [], 1000
     while True:
-        payloads = [json.dumps({"o": origin, "v": versions if i == 0 else {}, "c": ids[i:i + chunk]})
-                    for i in range(0, max(len(ids), 1), chunk)]
+        payloads = [json.dumps({"o": origin, "v": dict(entries[i:i + chunk]), "c": ids[i:i + chunk]})
+                    for i in range(0, max(len(entries), len(ids), 1), chunk)]
         if all(len(p) <= MAX_PAYLOAD for p in payloads) or chunk == 1:
             return payloads
         chunk //= 2

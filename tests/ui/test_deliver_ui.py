@@ -140,6 +140,19 @@ def test_absent_candidates_are_not_offered_and_other_schools_are_refused(served,
     expect(page.locator(".km-message")).to_have_text("Du har ikke tilgang til denne kandidaten", timeout=20_000)
 
 
+def test_a_candidate_removed_from_the_register_keeps_their_files_and_is_said_to_be_deleted(served, page):
+    cid = candidate_id(served.services, "101AAA-V")
+    admin = served.services.auth.staff_actor("skoleadmin")
+    served.services.delivery.upload(admin, cid, "skannet.pdf", pdf())
+    with served.services.store.write() as tx:  # as an import with --allow-delete leaves them
+        tx.execute("UPDATE candidates SET deleted = TRUE WHERE id = ?", [cid])
+        tx.changed(1, cid)
+    open_deliver(page, served, "101AAA-V")
+    expect(page.locator(".km-not-offered")).to_have_text("Kandidaten har blitt slettet")
+    expect(page.locator(".km-dropper")).to_have_count(0)
+    expect(page.get_by_text("skannet.pdf")).to_be_visible()
+
+
 def test_group_upload_matches_by_number_and_delivers_per_candidate(served, page, tmp_path):
     log_in(page, served.url, "vakt", path="/gruppeopplasting", shows="Filnavnet må begynne med kandidatnummeret")
     drop(page, files(tmp_path, **{"101AAA-V-01__pdf": pdf(1000), "102BBB-V__docx": docx(900),
