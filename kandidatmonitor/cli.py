@@ -149,14 +149,18 @@ def cmd_import(args) -> int:
         report = services.register.run(system_actor("PAS-eksamen"), tables, allow_delete=args.allow_delete,
                                        allow_move=args.allow_move)
     except InvalidInput as e:
-        print("Importen ble avbrutt; ingenting er importert:", file=sys.stderr)
-        for problem in e.problems:
-            print(f"  {problem}", file=sys.stderr)
-        return 1
+        return _refused_import(e)
     finally:
         services.close()
     print("\n".join(report.lines()))
     return 0
+
+
+def _refused_import(e: InvalidInput) -> int:
+    print("Importen ble avbrutt; ingenting er importert:", file=sys.stderr)
+    for problem in e.problems:
+        print(f"  {problem}", file=sys.stderr)
+    return 1
 
 
 def _import_candidate_list(args) -> int:
@@ -172,10 +176,7 @@ def _import_candidate_list(args) -> int:
         count = services.importer.import_csv(system_actor("PAS-import"), text, exam_date=date,
                                              allow_move=args.allow_move)
     except InvalidInput as e:
-        print("Importen ble avbrutt; ingenting er importert:", file=sys.stderr)
-        for problem in e.problems:
-            print(f"  {problem}", file=sys.stderr)
-        return 1
+        return _refused_import(e)
     except UnicodeDecodeError:
         print("Filen er ikke UTF-8-tekst; ingenting er importert.", file=sys.stderr)
         return 1

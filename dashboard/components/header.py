@@ -54,3 +54,29 @@ class StaffPage(Viewer):
         self.services = services
         self.actor = session_actor(services)
         self.header = page_header(title, self.actor, staff_links(self.actor, path))
+
+
+class SchoolPage(StaffPage):
+    """A staff page about one school at a time: a school chooser (shown when the user has
+    several), and a body that ``show`` fills for the chosen one."""
+
+    def __init__(self, services: Services, title: str, path: str, **params):
+        super().__init__(services, title, path, **params)
+        schools = services.queries.schools_for(self.actor)
+        self.school = pn.widgets.Select(label=label("ui.choose_school"), options={f"{n} ({o})": i for i, n, o in schools},
+                                        visible=len(schools) > 1, width=360)
+        self.body = pn.Column(sizing_mode="stretch_width")
+        self.school.param.watch(lambda _e: self._show(), "value")
+        self._show()
+
+    def _show(self) -> None:
+        if self.school.value is None:
+            self.body[:] = [pn.pane.Alert(label("ui.no_schools"), alert_type="warning")]
+        else:
+            self.body[:] = self.show(self.school.value)
+
+    def show(self, school_id: int) -> list:
+        raise NotImplementedError
+
+    def __panel__(self):
+        return pn.Column(self.header, self.school, self.body, sizing_mode="stretch_width", margin=(10, 20))

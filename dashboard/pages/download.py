@@ -10,27 +10,17 @@ from services.labels import label
 from services.wiring import Services
 
 from ..components.candidate_log import kilobytes
-from ..components.header import StaffPage
+from ..components.header import SchoolPage
 from ..downloads import school_zip_url
 
 PATH = "/nedlasting"
 
 
-class DownloadApp(StaffPage):
+class DownloadApp(SchoolPage):
     def __init__(self, services: Services, **params):
         super().__init__(services, label("ui.nav_download"), PATH, **params)
-        schools = services.queries.schools_for(self.actor)
-        self.school = pn.widgets.Select(label=label("ui.choose_school"), options={f"{n} ({o})": i for i, n, o in schools},
-                                        visible=len(schools) > 1, width=360)
-        self.body = pn.Column(sizing_mode="stretch_width")
-        self.school.param.watch(lambda _e: self._show(), "value")
-        self._show()
 
-    def _show(self) -> None:
-        school_id = self.school.value
-        if school_id is None:
-            self.body[:] = [pn.pane.Alert(label("ui.no_schools"), alert_type="warning")]
-            return
+    def show(self, school_id: int) -> list:
         groups = self.services.queries.delivered_summary(self.actor, school_id)
         frame = pd.DataFrame({
             label("ui.group"): [g.group_name for g in groups],
@@ -47,10 +37,7 @@ class DownloadApp(StaffPage):
         table = pn.widgets.Tabulator(frame, show_index=False, disabled=True, selectable=False, layout="fit_data_stretch",
                                      sizing_mode="stretch_width", css_classes=["km-download-groups"],
                                      formatters={label("ui.download"): {"type": "html"}})
-        self.body[:] = [pn.pane.Markdown(label("ui.download_help")), *([everything] if everything else []), table]
-
-    def __panel__(self):
-        return pn.Column(self.header, self.school, self.body, sizing_mode="stretch_width", margin=(10, 20))
+        return [pn.pane.Markdown(label("ui.download_help")), *([everything] if everything else []), table]
 
 
 def download_page(services: Services):
