@@ -60,6 +60,7 @@ class AccessService(CandidateService):
                 session_id = uuid.uuid4().hex
                 waits = may_request_access(state)
                 after = dataclasses.replace(state, latest_session_id=session_id,
+                                            first_session_id=state.first_session_id or session_id,
                                             waiting_session_id=session_id if waits else state.waiting_session_id)
                 states[state.candidate_id] = after  # two logins of one candidate in a batch: the later wins
                 sessions.append((request, after, waits))
@@ -89,12 +90,12 @@ class AccessService(CandidateService):
         # One UPDATE for the batch: DuckDB pays per statement and per row group touched.
         tx.execute(
             """UPDATE candidate_state AS cs SET latest_session_id = u.sid, latest_ip = u.ip,
-                   waiting_session_id = u.waiting, updated_at = $5
+                   waiting_session_id = u.waiting, first_session_id = u.first, updated_at = $5
                FROM (SELECT unnest($1::INTEGER[]) AS cid, unnest($2::TEXT[]) AS sid, unnest($3::TEXT[]) AS ip,
-                            unnest($4::TEXT[]) AS waiting) AS u
+                            unnest($4::TEXT[]) AS waiting, unnest($6::TEXT[]) AS first) AS u
                WHERE cs.candidate_id = u.cid""",
             [list(last), [a.latest_session_id for a, _ in last.values()], [ip for _, ip in last.values()],
-             [a.waiting_session_id for a, _ in last.values()], now])
+             [a.waiting_session_id for a, _ in last.values()], now, [a.first_session_id for a, _ in last.values()]])
 
     def request_access(self, actor: Actor, session_id: str) -> CandidateState:
         """The authorisation page asks again (after a block is lifted, access removed, …)."""

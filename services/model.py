@@ -239,6 +239,7 @@ class CandidateState:
     access_session_id: str | None
     waiting_session_id: str | None
     latest_session_id: str | None = None
+    first_session_id: str | None = None  # the exam day's first login: any later one is "på nytt"
     deleted: bool = False
 
     @property

@@ -94,11 +94,14 @@ def can_grant(state: CandidateState) -> bool:
 
 
 def grant_label_action(state: CandidateState, role: Role | None = None) -> Action | None:
-    """Gi tilgang, or Gi tilgang på nytt when another session already has access (not for a
-    role that only follows schools)."""
+    """Gi tilgang, or Gi tilgang på nytt for a login that is not the exam day's first (the
+    seed: "Kandidater som logger inn på nytt, vil bli identifisert …"); none for a role that
+    only follows schools."""
     if not can_grant(state) or (role is not None and role.oversees_only):
         return None
-    return Action.GRANT_AGAIN if state.access_session_id is not None else Action.GRANT
+    again = state.access_session_id is not None or state.waiting_session_id != (
+        state.first_session_id or state.waiting_session_id)
+    return Action.GRANT_AGAIN if again else Action.GRANT
 
 
 def candidate_page(state: CandidateState, session_id: str, now: dt.datetime) -> CandidatePage:

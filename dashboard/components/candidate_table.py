@@ -12,7 +12,6 @@ import pandas as pd
 from panel.viewable import Viewer
 
 from services.labels import label
-from services.model import Action
 from services.queries import MonitorPage, MonitorRow
 
 from ..panel_private import UnstyledTabulator
@@ -50,7 +49,7 @@ def access_cell(row: MonitorRow) -> str:
     if row.grant_action is None:
         return status
     button = f'<button class="km-grant" type="button">{html.escape(label(row.grant_action))}</button>'
-    return button if row.grant_action is Action.GRANT else f'{button}<br><span class="km-sub">{status}</span>'
+    return f'{button}<br><span class="km-sub">{status}</span>'  # the status in words too: "Venter på tilgang"
 
 
 def candidate_cell(row: MonitorRow) -> str:

@@ -74,8 +74,9 @@ def alerts_html(alerts: list[Alert], limit: int = 10) -> str:
         return f'{title}<p class="km-no-alerts">{html.escape(label("ui.no_alerts"))}</p>'
     items = []
     for alert in alerts[:limit]:
-        text = (label("ui.alert_waiting").format(n=alert.count, minutes=alert.minutes) if alert.kind == "waiting"
-                else label("ui.alert_no_login").format(n=alert.count))
+        key = ("ui.alert_waiting" if alert.kind == "waiting" else "ui.alert_no_login") + (
+            "_one" if alert.count == 1 else "")  # "1 kandidat venter", not "1 kandidater venter"
+        text = label(key).format(n=alert.count, minutes=alert.minutes)
         items.append(f'<li class="km-alert-{alert.kind}">{monitor_link(alert.school_id, alert.school)} '
                      f'({html.escape(alert.municipality)}): {html.escape(text)}</li>')
     more = (f"<p>{html.escape(label('ui.alerts_more').format(n=len(alerts) - limit))}</p>"

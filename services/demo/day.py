@@ -239,14 +239,14 @@ class ExamDay:
             "blocked": self.blocked, "absence": np.where(self.absence_known, self.absent, None),
             "posted": self.posted,
         }))
-        arg_max = self.w.store.dialect.arg_max
+        arg_max, arg_min = self.w.store.dialect.arg_max, self.w.store.dialect.arg_min
         with self.w.store.write() as tx:
             refresh_progress(tx)
             tx.execute(f"""
                 UPDATE candidate_state AS cs SET
                   access_session_id = s.access, waiting_session_id = s.waiting,
-                  latest_session_id = s.latest, latest_ip = s.latest_ip
-                FROM (SELECT candidate_id,
+                  latest_session_id = s.latest, latest_ip = s.latest_ip, first_session_id = s.first
+                FROM (SELECT candidate_id, {arg_min("id", "started_at")} AS first,
                         max(id) FILTER (WHERE state = '{AUTHORIZED}') AS access,
                         {arg_max("id", "started_at", f"state = '{WAITING}'")} AS waiting,
                         {arg_max("id", "started_at")} AS latest, {arg_max("ip", "started_at")} AS latest_ip

@@ -37,6 +37,9 @@ class DuckDBDialect:
     def arg_max(self, value: str, key: str, where: str = "TRUE") -> str:
         return f"arg_max({value}, {key}) FILTER (WHERE {where})"
 
+    def arg_min(self, value: str, key: str) -> str:
+        return f"arg_min({value}, {key})"
+
     for_update = ""  # one writer at a time: nothing to lock
 
 

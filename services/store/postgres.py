@@ -44,6 +44,9 @@ class PostgresDialect:
     def arg_max(self, value: str, key: str, where: str = "TRUE") -> str:
         return f"(array_agg({value} ORDER BY {key} DESC) FILTER (WHERE {where}))[1]"
 
+    def arg_min(self, value: str, key: str) -> str:
+        return f"(array_agg({value} ORDER BY {key}))[1]"
+
     for_update = " FOR UPDATE OF cs"
 
 

@@ -33,6 +33,9 @@ class Dialect(Protocol):
     def arg_max(self, value: str, key: str, where: str = "TRUE") -> str:
         """``value`` of the row with the largest ``key`` among those ``where`` holds (an aggregate)."""
 
+    def arg_min(self, value: str, key: str) -> str:
+        """``value`` of the row with the smallest ``key`` (an aggregate)."""
+
     for_update: str  # appended to a write transaction's read of candidate_state (alias cs)
 
 

@@ -83,6 +83,7 @@ CREATE TABLE IF NOT EXISTS users (
 ALTER TABLE users ADD COLUMN IF NOT EXISTS disabled BOOLEAN DEFAULT FALSE;
 ALTER TABLE users ADD COLUMN IF NOT EXISTS email TEXT;
 ALTER TABLE users ADD COLUMN IF NOT EXISTS oidc_subject TEXT;
+ALTER TABLE candidate_state ADD COLUMN IF NOT EXISTS first_session_id TEXT;  -- the exam day's first login
 CREATE TABLE IF NOT EXISTS user_scopes (
     username TEXT NOT NULL, kind TEXT NOT NULL, ref_id INTEGER NOT NULL);
 

@@ -83,7 +83,7 @@ def test_forty_megabytes_and_one_byte_is_refused_without_being_stored(desk_at_te
     # A stream that is longer than it claims is cut at the limit while it is read.
     with pytest.raises(RuleViolation) as err:
         d.s.blobs.put(iter([b"%PDF-" + b"x" * 1000] * 5), limit=3000)
-    assert str(err.value) == "Filen er for stor (over 40 MB)"
+    assert str(err.value) == "Filen er for stor (over 40 MB)."
     assert list((d.s.blobs.root / "tmp").iterdir()) == []
 
 
@@ -92,7 +92,7 @@ def test_a_hundred_and_one_files_or_301_megabytes_refuse_the_whole_batch(desk_at
     cid = d.cid("101AAA-V")
     with pytest.raises(RuleViolation) as err:
         d.s.delivery.upload_batch(d.vakt, cid, [Upload(f"f{i}.pdf", pdf(20)) for i in range(101)])
-    assert str(err.value) == "Totalt antall filer er over 100"
+    assert str(err.value) == "Totalt antall filer er over 100."
     big = [sparse(tmp_path / f"del{i}.pdf", 37_700_000) for i in range(8)]  # 301.6 MB
     try:
         with pytest.raises(RuleViolation) as err:

@@ -72,3 +72,22 @@ def test_an_unlock_in_one_process_ends_the_delay_in_another(world):
     assert here.unlock_login(here.staff_actor("skoleadmin", "10.1.1.2"), "vakt") == "vakt"
     world.clock.advance(seconds=UNLOCK_CHECK_S)
     elsewhere.staff_logins.attempt("vakt", "203.0.113.9")  # seconds after the unlock, not 30
+
+
+def test_any_second_login_of_the_day_reads_gi_tilgang_paa_nytt(desk):
+    """The seed: "Kandidater som logger inn på nytt, vil bli identifisert i form av at «Gi
+    tilgang»-knappen vil stå som «Gi tilgang på nytt»" — also when the first was never granted."""
+    from services.model import Action
+
+    desk.s.clock.set(at(9, 10))
+    desk.login("101AAA-V")
+    assert desk.row("101AAA-V").grant_action is Action.GRANT
+    desk.login("101AAA-V", ua="Mozilla/5.0 Chrome/140.0")  # another browser, never granted the first
+    assert desk.row("101AAA-V").grant_action is Action.GRANT_AGAIN
+    state = desk.s.access.grant_access(desk.vakt, desk.cid("101AAA-V"))
+    desk.s.access.remove_access(desk.vakt, desk.cid("101AAA-V"), state.access_session_id)
+    assert desk.row("101AAA-V").grant_action is Action.GRANT_AGAIN  # still the day's second login
+    desk.login("102BBB-V")
+    state = desk.s.access.grant_access(desk.vakt, desk.cid("102BBB-V"))
+    desk.s.access.remove_access(desk.vakt, desk.cid("102BBB-V"), state.access_session_id)
+    assert desk.row("102BBB-V").grant_action is Action.GRANT  # "Fjern tilgang": "Gi tilgang" shows again

@@ -268,7 +268,7 @@ def test_two_part_files_need_a_part_before_delivery(desk):
 
 @pytest.mark.parametrize("name,size,key", [
     ("svar.exe", 10, "Filen har en ugyldig filtype"),
-    ("stor.pdf", rules.MAX_FILE_BYTES + 1, "Filen er for stor (over 40 MB)"),
+    ("stor.pdf", rules.MAX_FILE_BYTES + 1, "Filen er for stor (over 40 MB)."),
     ("SVAR.PDF", 10, "En fil med dette navnet er allerede lastet opp"),
 ])
 def test_file_errors_use_the_seed_texts(desk, name, size, key):

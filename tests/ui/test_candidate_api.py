@@ -193,7 +193,7 @@ def test_an_oversized_upload_is_refused_with_the_seeds_text(served):
     conn.putheader("Content-Length", str(40_000_001))
     conn.endheaders()
     response = conn.getresponse()
-    assert (response.status, json.loads(response.read())) == (413, {"feil": "Filen er for stor (over 40 MB)"})
+    assert (response.status, json.loads(response.read())) == (413, {"feil": "Filen er for stor (over 40 MB)."})
     conn.close()
     # Streamed without a length (chunked): cut at 40 MB while it arrives.
     def chunks():
@@ -204,7 +204,7 @@ def test_an_oversized_upload_is_refused_with_the_seeds_text(served):
     conn.request("POST", "/kandidat/api/filer?navn=stor.pdf", body=chunks(), encode_chunked=True,
                   headers={"Cookie": f"kandidat={b.cookie()}", "Content-Type": "application/octet-stream"})
     response = conn.getresponse()
-    assert (response.status, json.loads(response.read())) == (413, {"feil": "Filen er for stor (over 40 MB)"})
+    assert (response.status, json.loads(response.read())) == (413, {"feil": "Filen er for stor (over 40 MB)."})
     assert b.call("/kandidat/api/status")[1]["filer"] == []
 
 

@@ -105,7 +105,7 @@ def test_a_file_over_40_mb_is_refused_with_the_seed_text(served, page, tmp_path)
     drop(page, [big])
     tab(page, "Filer med feil")
     expect(page.locator(".km-errors .tabulator-row").filter(has_text="stor.pdf")).to_contain_text(
-        "Filen er for stor (over 40 MB)", timeout=60_000)
+        "Filen er for stor (over 40 MB).", timeout=60_000)
     assert served.services.queries.files(served.services.auth.staff_actor("skoleadmin"),
                                          candidate_id(served.services, "101AAA-V")) == []
 
