@@ -100,7 +100,7 @@ _NB_ENTRIES: list[tuple[object, str]] = [
     ("error.absent", "Kandidaten er registrert med fravær"),
     ("error.finished", "Kandidaten har levert"),
     ("error.posted", "Besvarelsen sendes i posten"),
-    ("error.after_exam_day", "Etter eksamensdagen kan bare skoleadministrator endre fravær"),
+    ("error.after_exam_day", "Fravær endres ikke her etter eksamensdagen. Registrer endringen i PAS-eksamen."),
     ("error.day_password_wrong", "Feil dagspassord"),
     ("error.day_password_locked", "For mange forsøk med dagspassord. Be eksamensvakten om tilgang."),
     ("error.day_password_missing", "Gruppen har ikke eksamen i dag, og dermed ikke dagspassord"),

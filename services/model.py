@@ -89,10 +89,6 @@ class Role(enum.StrEnum):
         """The overview counts whole schools: not for invigilators, who see only their groups."""
         return self not in (Role.INVIGILATOR, Role.CANDIDATE)
 
-    @property
-    def may_change_absence_after_exam_day(self) -> bool:
-        return self.is_school_admin or self is Role.SYSTEM
-
 
 class OverviewStatus(enum.StrEnum):
     """Where a candidate is on the exam day, one status each, for the overview's counts and

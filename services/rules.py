@@ -118,9 +118,10 @@ def candidate_page(state: CandidateState, session_id: str, now: dt.datetime) -> 
     return CandidatePage.AUTHORISATION
 
 
-def allowed_actions(state: CandidateState, role: Role | None = None) -> list[Action]:
+def allowed_actions(state: CandidateState, role: Role | None = None, today: dt.date | None = None) -> list[Action]:
     """Exactly what "Flere valg" (and the access column) offers for this state (SPEC §5); a
-    role that only follows schools sees the log, nothing else."""
+    role that only follows schools sees the log, nothing else; after the exam day absence is
+    the exam register's (``today``)."""
     if role is not None and role.oversees_only:
         return [Action.SHOW_LOG]
     if state.deleted:  # removed from the register: what is left of them can be read, nothing done
@@ -131,12 +132,13 @@ def allowed_actions(state: CandidateState, role: Role | None = None) -> list[Act
     if state.access_session_id is not None:
         actions.append(Action.REMOVE_ACCESS)
     actions.append(Action.UNBLOCK if state.blocked else Action.BLOCK)
-    if state.absence is not Absence.UNDOCUMENTED:
-        actions.append(Action.UNDOCUMENTED_ABSENCE)
-    if state.absence is not Absence.DOCUMENTED:
-        actions.append(Action.DOCUMENTED_ABSENCE)
-    if state.absence is not None:
-        actions.append(Action.CLEAR_ABSENCE)
+    if today is None or absence_change_allowed(state.exam_date, today):
+        if state.absence is not Absence.UNDOCUMENTED:
+            actions.append(Action.UNDOCUMENTED_ABSENCE)
+        if state.absence is not Absence.DOCUMENTED:
+            actions.append(Action.DOCUMENTED_ABSENCE)
+        if state.absence is not None:
+            actions.append(Action.CLEAR_ABSENCE)
     if state.absence is None and not state.posted:
         actions.append(Action.DELIVER_ON_BEHALF)
         actions.append(Action.SEND_BY_POST)
@@ -163,9 +165,10 @@ def progress(files: Iterable[tuple[ExamPart | None, bool]], two_part: bool, post
     return (status(1) if two_part else None, status(2))
 
 
-def absence_change_allowed(may_change_after_exam_day: bool, exam_date: dt.date, today: dt.date) -> bool:
-    """After the exam day only a school admin may change absence (SPEC §5)."""
-    return today <= exam_date or may_change_after_exam_day
+def absence_change_allowed(exam_date: dt.date, today: dt.date) -> bool:
+    """On the exam day (and before); after it, absence is changed in PAS-eksamen (the seed:
+    "Dersom det skal endres status for fravær etter eksamensdagen, skal det gjøres i PAS-eksamen")."""
+    return today <= exam_date
 
 
 def file_extension(name: str) -> str:

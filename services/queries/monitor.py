@@ -86,15 +86,17 @@ class MonitorQueries(ReadModel):
     def monitor_page(self, actor: Actor, f: MonitorFilter) -> MonitorPage:
         """The page for ``f``, cut from the school's rows (cached with them)."""
         key, rows = self._school_rows(actor, f.school_id)
+        today = self.clock.today()  # in the key already (its epoch)
         if key is None:
-            return _cut_page(rows, f, actor.role)
+            return _cut_page(rows, f, actor.role, today)
         # The rows' actions differ only between roles that act and roles that follow.
-        return self._pages.get((key, f, actor.role.oversees_only), lambda: _cut_page(rows, f, actor.role))
+        return self._pages.get((key, f, actor.role.oversees_only), lambda: _cut_page(rows, f, actor.role, today))
 
     def monitor_rows(self, actor: Actor, f: MonitorFilter) -> list[MonitorRow]:
         """Every row that matches the filters, unpaged (the monitor's CSV/Excel export)."""
         matches = _matcher(f)
-        return [_monitor_row(r, actor.role) for r in self._school_rows(actor, f.school_id)[1] if matches(r)]
+        return [_monitor_row(r, actor.role, self.clock.today())
+                for r in self._school_rows(actor, f.school_id)[1] if matches(r)]
 
     def _school_rows(self, actor: Actor, school_id: int) -> tuple[tuple | None, list]:
         """(cache key, rows): the school's rows in the actor's scope, cached by (school,
@@ -116,19 +118,19 @@ class MonitorQueries(ReadModel):
         return rows
 
 
-def _cut_page(rows: list, f: MonitorFilter, role: Role | None) -> MonitorPage:
+def _cut_page(rows: list, f: MonitorFilter, role: Role | None, today) -> MonitorPage:
     matches = _matcher(f)
     matching = [r for r in rows if matches(r)]
     pages = max(1, math.ceil(len(matching) / f.page_size))
     page = min(max(1, f.page), pages)
     shown = matching[(page - 1) * f.page_size: page * f.page_size]
     two_part = sum(bool(r.two_part) for r in rows)
-    return MonitorPage(rows=[_monitor_row(r, role) for r in shown], matching=len(matching), total=len(rows),
+    return MonitorPage(rows=[_monitor_row(r, role, today) for r in shown], matching=len(matching), total=len(rows),
                        waiting=sum(bool(r.can_grant) for r in rows), page=page, pages=pages,
                        has_one_part=two_part < len(rows), has_two_part=two_part > 0)
 
 
-def _monitor_row(r, role: Role | None) -> MonitorRow:
+def _monitor_row(r, role: Role | None, today) -> MonitorRow:
     state = state_from_row(r)
     hidden = state.absence is not None
     return MonitorRow(
@@ -137,7 +139,7 @@ def _monitor_row(r, role: Role | None) -> MonitorRow:
         subject_name=r.subject_name, two_part=state.two_part, access=AccessStatus(r.access),
         progress_1=None if hidden else state.progress_1,
         progress_2=None if hidden else state.progress_2, latest_ip=r.latest_ip,
-        grant_action=grant_label_action(state, role), actions=tuple(allowed_actions(state, role)),
+        grant_action=grant_label_action(state, role), actions=tuple(allowed_actions(state, role, today)),
         finished=state.finished and not hidden,
     )
 
