@@ -211,13 +211,23 @@ def school_frame(overview: Overview) -> pd.DataFrame:
     })
 
 
+# Tabulator's own pager speaks English ("First", "Prev", …): its locale mechanism, in bokmål.
+NORWEGIAN_PAGER = {"locale": "nb", "langs": {"nb": {"pagination": {
+    "first": label("ui.pager_first"), "first_title": label("ui.pager_first_title"),
+    "prev": label("ui.pager_prev"), "prev_title": label("ui.pager_prev_title"),
+    "next": label("ui.pager_next"), "next_title": label("ui.pager_next_title"),
+    "last": label("ui.pager_last"), "last_title": label("ui.pager_last_title"),
+    "page_size": label("ui.pager_size"), "page_title": label("ui.pager_page"),
+    "all": label("ui.pager_all")}}}}
+
+
 def school_table(overview: Overview, **params) -> pn.widgets.Tabulator:
     """Sortable by any column; the school's name links to its monitor. Tabulator's link
     formatter writes the name as text (escaped), and sorting goes by the name."""
     return pn.widgets.Tabulator(
         school_frame(overview), show_index=False, disabled=True, pagination="local", page_size=25,
         layout="fit_columns", hidden_columns=[SCHOOL_ID], widths={label("ui.school"): "24%"}, sizing_mode="stretch_width",
-        configuration={"columnDefaults": {"headerWordWrap": True}},
+        configuration={"columnDefaults": {"headerWordWrap": True}, **NORWEGIAN_PAGER},
         formatters={label("ui.school"): {"type": "link", "urlPrefix": f"{MONITOR}?skole=", "urlField": SCHOOL_ID,
                                          "target": "_self"}},
         css_classes=["km-schools"], **params)

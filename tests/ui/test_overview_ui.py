@@ -48,6 +48,11 @@ def test_the_state_administrator_lands_on_the_overview_with_figures_and_charts(s
     expect(page.locator(".km-day-chart canvas").first).to_be_attached(timeout=10_000)
     expect(schools(page)).to_have_count(2)
     expect(page.locator(".km-alerts")).to_contain_text("Ingen varsler nå.")
+    pager = page.locator(".km-schools .tabulator-paginator")  # in Norwegian, not Tabulator's English
+    expect(pager.locator("[data-page=first]")).to_have_text("Første")
+    expect(pager.locator("[data-page=prev]")).to_have_text("Forrige")
+    expect(pager.locator("[data-page=next]")).to_have_text("Neste")
+    expect(pager.locator("[data-page=last]")).to_have_text("Siste")
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "overview.png"), full_page=True)
     assert errors == []
