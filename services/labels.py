@@ -217,7 +217,7 @@ _NB_ENTRIES: list[tuple[object, str]] = [
     ("ui.col_uploaded_by", "Opplastet av"),
     ("ui.col_status", "Status"),
     ("ui.by_candidate", "Kandidat"),
-    ("ui.by_invigilator", "Eksamensvakt"),
+    ("ui.by_invigilator", "Skoleadmin/eksamensvakt"),
     ("ui.file_uploaded", "Opplastet"),
     ("ui.file_delivered", "Levert"),
     ("ui.part_missing", "Ikke valgt"),

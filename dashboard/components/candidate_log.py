@@ -74,11 +74,10 @@ def files_table(files: list[FileInfo], candidate_id: int) -> pn.viewable.Viewabl
     df = pd.DataFrame({
         "url": [file_url(candidate_id, f.file_id) for f in files],
         label("ui.col_file"): [f.name for f in files],
-        label("ui.col_size"): [kilobytes(f.size) for f in files],
+        label("ui.col_size"): [file_size(f.size) for f in files],
         label("ui.col_part"): [label(f.part) if f.part else label("ui.part_missing") for f in files],
-        label("ui.col_uploaded"): [oslo(f.uploaded_at) for f in files],
-        label("ui.col_uploaded_by"): [label("ui.by_candidate") if f.uploaded_by_candidate
-                                      else label("ui.by_invigilator") for f in files],
+        label("ui.col_uploaded"): [clock(f.uploaded_at) for f in files],
+        label("ui.col_uploaded_by"): [uploader(f) for f in files],
         label("ui.col_status"): [label("ui.file_delivered") if f.delivered else label("ui.file_uploaded")
                                  for f in files],
     })
@@ -86,7 +85,8 @@ def files_table(files: list[FileInfo], candidate_id: int) -> pn.viewable.Viewabl
         df, show_index=False, disabled=True, selectable=False, hidden_columns=["url"], layout="fit_data_stretch",
         sizing_mode="stretch_width", css_classes=["km-files"],
         # Tabulator's link formatter writes the name as text (escaped) and the URL from "url".
-        formatters={label("ui.col_file"): {"type": "link", "urlField": "url", "download": True}})
+        formatters={label("ui.col_file"): {"type": "link", "urlField": "url", "download": True},
+                    label("ui.col_uploaded_by"): {"type": "html"}})
     download_all = pn.pane.HTML(
         f'<a class="km-download-all" href="{html.escape(candidate_zip_url(candidate_id))}" download>'
         f'{html.escape(label("ui.download_files"))}</a>')
@@ -94,6 +94,23 @@ def files_table(files: list[FileInfo], candidate_id: int) -> pn.viewable.Viewabl
 
 
 def kilobytes(size: int) -> str:
-    """Sizes as the seed writes them: "360,7 kB" (decimal kB, Norwegian comma)."""
+    """A total as the seed writes it: "360,7 kB" (decimal kB, Norwegian comma)."""
     return f"{size / 1000:,.1f} kB".replace(",", " ").replace(".", ",")
+
+
+def file_size(size: int) -> str:
+    """One file's size as the seed's tables write it: "342 kB", "6 kB" (whole kB, at least 1)."""
+    return f"{max(1, round(size / 1000)) if size else 0:,} kB".replace(",", " ")
+
+
+def clock(moment) -> str:
+    """A time of the exam day as the seed's tables write it: "17.06"."""
+    return moment.astimezone(OSLO).strftime("%H.%M") if moment is not None else ""
+
+
+def uploader(file) -> str:
+    """"Opplastet av": the candidate, or staff as the seed says it ("Skoleadmin/eksamensvakt"),
+    the person's name on hover. HTML (both parts escaped), for an html formatter."""
+    text = label("ui.by_candidate") if file.uploaded_by_candidate else label("ui.by_invigilator")
+    return f'<span title="{html.escape(file.uploaded_by_name or "")}">{html.escape(text)}</span>'
 

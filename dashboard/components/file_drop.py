@@ -17,7 +17,7 @@ from services.errors import ServiceError
 from services.labels import NB, label
 from services.rules import batch_error
 
-from .candidate_log import kilobytes
+from .candidate_log import file_size, kilobytes
 
 
 def speak_norwegian(doc) -> None:
@@ -113,7 +113,7 @@ def error_table(errors: list[tuple[str, int, str]]):
         return pn.pane.Markdown(label("ui.no_errors"))
     return pn.widgets.Tabulator(pd.DataFrame({
         label("ui.col_file"): [n for n, _, _ in errors],
-        label("ui.col_size"): [kilobytes(s) for _, s, _ in errors],
+        label("ui.col_size"): [file_size(s) for _, s, _ in errors],
         label("ui.col_error"): [label(k) for _, _, k in errors]}),
         show_index=False, disabled=True, selectable=False, layout="fit_data_stretch",
         sizing_mode="stretch_width", css_classes=["km-errors"])

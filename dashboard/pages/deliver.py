@@ -21,7 +21,7 @@ from services.rules import ACCEPTED_EXTENSIONS, MAX_FILE_BYTES, MAX_FILES_PER_BA
 from services.wiring import Services
 
 from ..auth import session_actor
-from ..components.candidate_log import kilobytes, oslo
+from ..components.candidate_log import clock, file_size, kilobytes, uploader
 from ..components.file_drop import BoundedFileDropper, DropBatch, error_table, speak_norwegian
 from ..components.header import StaffPage
 from ..downloads import file_url
@@ -146,10 +146,9 @@ class DeliverApp(StaffPage):
         frame = pd.DataFrame({
             "id": [f.file_id for f in files],
             label("ui.files_n").format(n=len(files)): [f.name for f in files],
-            label("ui.col_size"): [kilobytes(f.size) for f in files],
-            label("ui.col_uploaded"): [oslo(f.uploaded_at) for f in files],
-            label("ui.col_uploaded_by"): [label("ui.by_candidate") if f.uploaded_by_candidate
-                                          else label("ui.by_invigilator") for f in files],
+            label("ui.col_size"): [file_size(f.size) for f in files],
+            label("ui.col_uploaded"): [clock(f.uploaded_at) for f in files],
+            label("ui.col_uploaded_by"): [uploader(f) for f in files],
             label("ui.col_exam_part"): [label(f.part) if f.part else label("ui.part_missing") for f in files],
             label("ui.col_check"): [label("file.checked")] * len(files),
         })
@@ -157,7 +156,8 @@ class DeliverApp(StaffPage):
         table = pn.widgets.Tabulator(
             frame, show_index=False, selectable="checkbox", disabled=True, hidden_columns=["id"],
             layout="fit_data_stretch", sizing_mode="stretch_width", css_classes=["km-uploaded"],
-            buttons={"delete": f"<span class='km-delete'>{html.escape(label('ui.delete'))}</span>"})
+            buttons={"delete": f"<span class='km-delete'>{html.escape(label('ui.delete'))}</span>"},
+            formatters={label("ui.col_uploaded_by"): {"type": "html"}})
         table.style.map(lambda v: "color: #c62828; font-weight: 600" if v == label("ui.part_missing") else "",
                         subset=[part_column])
         table.on_click(lambda e: self._delete(files[e.row]) if e.column == "delete" else None)
@@ -182,17 +182,17 @@ class DeliverApp(StaffPage):
         frame = pd.DataFrame({
             "url": [file_url(self.candidate_id, f.file_id) for f in files],
             label("ui.files_n").format(n=len(files)): [f.name for f in files],
-            label("ui.col_size"): [kilobytes(f.size) for f in files],
-            label("ui.col_delivered"): [oslo(f.delivered_at) for f in files],
-            label("ui.col_uploaded_by"): [label("ui.by_candidate") if f.uploaded_by_candidate
-                                          else label("ui.by_invigilator") for f in files],
+            label("ui.col_size"): [file_size(f.size) for f in files],
+            label("ui.col_delivered"): [clock(f.delivered_at) for f in files],
+            label("ui.col_uploaded_by"): [uploader(f) for f in files],
             label("ui.col_exam_part"): [label(f.part) if f.part else "" for f in files],
         })
         table = pn.widgets.Tabulator(
             frame, show_index=False, disabled=True, selectable=False, hidden_columns=["url"], layout="fit_data_stretch",
             sizing_mode="stretch_width", css_classes=["km-delivered"],
             buttons={"delete": f"<span class='km-delete'>{html.escape(label('ui.delete'))}</span>"},
-            formatters={frame.columns[1]: {"type": "link", "urlField": "url", "download": True}})
+            formatters={frame.columns[1]: {"type": "link", "urlField": "url", "download": True},
+                        label("ui.col_uploaded_by"): {"type": "html"}})
         table.on_click(lambda e: self._confirm_delete(files[e.row]) if e.column == "delete" else None)
         return table
 

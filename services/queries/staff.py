@@ -60,9 +60,11 @@ class FileInfo:
     uploaded_by_candidate: bool
     delivered: bool
     delivered_at: dt.datetime | None = None
+    uploaded_by_name: str | None = None  # staff only: the name shown on hover (``files``)
 
 
-FILE_COLUMNS = "id, name, size, part, uploaded_at, uploaded_by_role, delivered_at"
+FILE_COLUMNS = ("files.id, files.name, files.size, files.part, files.uploaded_at, files.uploaded_by_role, "
+                "files.delivered_at")
 
 
 def file_info(row: tuple) -> FileInfo:
@@ -157,9 +159,12 @@ class StaffQueries(ReadModel):
         """Vis filer: the candidate's live files, oldest first."""
         self.candidate(actor, candidate_id)
         rows = self.store.query(
-            f"""SELECT {FILE_COLUMNS} FROM files WHERE candidate_id = ? AND deleted_at IS NULL
-                ORDER BY uploaded_at, name""", [candidate_id])
-        return [file_info(r) for r in rows]
+            f"""SELECT {FILE_COLUMNS}, coalesce(u.name, c.name) FROM files
+                LEFT JOIN users u ON u.username = files.uploaded_by
+                LEFT JOIN candidates c ON c.number = files.uploaded_by
+                WHERE files.candidate_id = ? AND files.deleted_at IS NULL
+                ORDER BY files.uploaded_at, files.name""", [candidate_id])
+        return [dataclasses.replace(file_info(r[:-1]), uploaded_by_name=r[-1]) for r in rows]
 
     def delivery_page(self, actor: Actor, number: str) -> DeliveryPage:
         """"Lever for kandidat" for the candidate with this number, within the actor's scope."""

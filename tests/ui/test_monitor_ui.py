@@ -373,9 +373,13 @@ def test_vis_filer_lists_the_candidates_files(served, page):
     log_in(page, served.url, "skoleadmin")
     more(page, "101AAA-V", "Vis filer")
     files = page.locator(".km-dialog .km-files")
-    expect(files.locator(".tabulator-row").filter(has_text="svar-kandidat.pdf")).to_contain_text("360,7 kB")
-    expect(files.locator(".tabulator-row").filter(has_text="svar-kandidat.pdf")).to_contain_text("Kandidat")
-    expect(files.locator(".tabulator-row").filter(has_text="skannet.png")).to_contain_text("Eksamensvakt")
+    mine = files.locator(".tabulator-row").filter(has_text="svar-kandidat.pdf")
+    expect(mine).to_contain_text("361 kB")  # whole kB in the table, as the seed writes "342 kB"
+    expect(mine).to_contain_text("Kandidat")
+    expect(mine).to_contain_text("09.30")  # "17.06" in the seed
+    staffs = files.locator(".tabulator-row").filter(has_text="skannet.png")
+    expect(staffs).to_contain_text("Skoleadmin/eksamensvakt")
+    expect(staffs.locator("span[title='Vakt']")).to_have_text("Skoleadmin/eksamensvakt")  # the name on hover
     expect(files.locator(".tabulator-row").filter(has_text="skannet.png")).to_contain_text("Opplastet")
     with page.expect_download() as one:
         files.get_by_role("link", name="skannet.png").click()
