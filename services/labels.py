@@ -249,7 +249,13 @@ _NB_ENTRIES: list[tuple[object, str]] = [
     ("ui.delete_delivered_text", "«{name}» er levert. Slettes den, er den borte for godt og kan ikke hentes tilbake."),
     ("ui.confirm_delete_yes", "Ja, slett filen for godt"),
     # The file drop area (FilePond's own texts, in Norwegian)
-    ("filepond.labelIdle", 'Dra og slipp filene her, eller <span class="filepond--label-action">velg filer</span>'),
+    ("filepond.labelIdle", 'Dra og slipp filene her, eller <span class="filepond--label-action km-upload-button" '
+                           'role="button" tabindex="0">Last opp filer</span>'),
+    ("filepond.labelFileSizeBytes", "byte"), ("filepond.labelFileSizeKilobytes", "kB"),
+    ("filepond.labelFileSizeMegabytes", "MB"), ("filepond.labelFileSizeGigabytes", "GB"),
+    ("filepond.labelFileWaitingForSize", "Venter på størrelsen"),
+    ("filepond.labelFileSizeNotAvailable", "Ukjent størrelse"),
+    ("filepond.labelFileLoadError", "Kunne ikke lese filen"),
     ("filepond.labelFileLoading", "Laster"),
     ("filepond.labelFileProcessing", "Laster opp"),
     ("filepond.labelFileProcessingComplete", "Mottatt"),

@@ -38,6 +38,11 @@ details.km-types p { max-width: 60rem; font-size: .9em; }
 """
 
 
+# "Last opp filer" as a button, not a link in a sentence: found at once by someone who does not drag.
+UPLOAD_BUTTON = """.filepond--label-action.km-upload-button { display: inline-block; margin-left: .3em; padding: .35em 1em;
+  background: #1a5fb4; color: #fff; border-radius: 4px; text-decoration: none; font-weight: 600; }"""
+
+
 class DeliverApp(StaffPage):
     def __init__(self, services: Services, hub: LiveHub, **params):
         super().__init__(services, label(Action.DELIVER_ON_BEHALF), PATH, **params)
@@ -57,7 +62,7 @@ class DeliverApp(StaffPage):
             limit=MAX_FILE_BYTES, multiple=True, chunk_size=1_000_000, sizing_mode="stretch_width",
             # The browser stops the absurd; the service enforces the seed's limits and texts.
             max_file_size="100MB", max_total_file_size="400MB", max_files=MAX_FILES_PER_BATCH + 50, previews=["image"],
-            css_classes=["km-dropper"])
+            css_classes=["km-dropper"], stylesheets=[UPLOAD_BUTTON])
         self.counter = pn.pane.HTML("", css_classes=["km-counter"])
         self.error_table = pn.Column(sizing_mode="stretch_width")
         self.uploaded_table = pn.Column(sizing_mode="stretch_width")
