@@ -151,6 +151,7 @@ _NB_ENTRIES: list[tuple[object, str]] = [
     ("ui.show_waiting", "Se hvilke kandidater det gjelder"),
     ("ui.missing_something", "Savner du noe på denne siden?"),
     ("ui.give_feedback", "Gi tilbakemelding"),
+    ("ui.back", "Tilbake"),
     ("ui.pager_first", "Første"), ("ui.pager_first_title", "Første side"),
     ("ui.pager_prev", "Forrige"), ("ui.pager_prev_title", "Forrige side"),
     ("ui.pager_next", "Neste"), ("ui.pager_next_title", "Neste side"),

@@ -1,6 +1,8 @@
 """The monitor's filters (SPEC §8): a params-only object, and the bar of widgets on it."""
 from __future__ import annotations
 
+from urllib.parse import parse_qsl, urlencode
+
 import param
 import panel as pn
 from panel.viewable import Viewer
@@ -63,10 +65,11 @@ class FilterBar(Viewer):
             options={f"{name} ({org_no})": sid for sid, name, org_no in schools},
             visible=len(schools) > 1, width=320)
         self.search = pn.widgets.TextInput(
-            label=label("ui.find_candidates"), placeholder=label("ui.find_placeholder"), width=240)
+            label=label("ui.find_candidates"), placeholder=label("ui.find_placeholder"), width=240,
+            value=filters.search, value_input=filters.search)
         self.search.param.watch(lambda e: setattr(filters, "search", e.new), "value_input")
         filters.param.watch(self._search_from_filters, "search")
-        self.group = OptionalSelect(filters, "group_id", label("ui.group"), {}, width=300)
+        self.group = OptionalSelect(filters, "group_id", label("ui.group"), self._group_options(), width=300)
         self.progress = OptionalSelect(filters, "progress", label("ui.progress"),
                                        {label(p): p for p in Progress}, width=180)
         self.access = OptionalSelect(filters, "access", label("ui.access"),
@@ -78,14 +81,17 @@ class FilterBar(Viewer):
         filters.param.watch(self._sync, [*FILTER_PARAMS, "school_id"])
         self._sync()
 
+    def _group_options(self) -> dict:
+        groups = self._groups_for(self.filters.school_id) if self.filters.school_id is not None else []
+        return {f"{name} – {subject}": gid for gid, name, subject in groups}
+
     def _search_from_filters(self, event) -> None:
         if self.search.value_input != event.new:
             self.search.param.update(value=event.new, value_input=event.new)
 
     def _sync(self, *_events) -> None:
         if not _events or any(e.name == "school_id" for e in _events):
-            groups = self._groups_for(self.filters.school_id) if self.filters.school_id is not None else []
-            self.group.set_options({f"{name} – {subject}": gid for gid, name, subject in groups})
+            self.group.set_options(self._group_options())
         active = self.filters.active
         self.reset.label = label("ui.reset_filters").format(n=active)
         self.reset.disabled = active == 0
@@ -127,3 +133,38 @@ class OptionalSelect(Viewer):
 
     def __panel__(self):
         return self.widget
+
+
+# The monitor's filters in its address, so that a reload, or "Tilbake" from "Lever for
+# kandidat", shows the same candidates (issue 21 item 3). Norwegian keys: the address is seen.
+URL_KEYS = {"school_id": "skole", "search": "sok", "group_id": "gruppe", "progress": "fremdrift",
+            "access": "tilgang", "page": "side"}
+_PARSE = {"school_id": int, "group_id": int, "page": int, "progress": Progress, "access": AccessStatus, "search": str}
+
+
+def filters_query(filters: Filters) -> str:
+    """The address query of ``filters`` (only what differs from the defaults)."""
+    values = {key: getattr(filters, name) for name, key in URL_KEYS.items()}
+    return urlencode({k: (v.value if hasattr(v, "value") else v) for k, v in values.items()
+                      if v not in (None, "") and not (k == "side" and v == 1)})
+
+
+def filters_from_query(pairs) -> dict:
+    """Filter values from address ``pairs`` ((key, text), …); anything unknown or malformed is
+    left out, so that an address can set nothing but the filters."""
+    names = {key: name for name, key in URL_KEYS.items()}
+    found = {}
+    for key, text in pairs:
+        if key in names:
+            try:
+                found[names[key]] = _PARSE[names[key]](text)
+            except ValueError:
+                continue
+    return found
+
+
+def monitor_return_path(query: str) -> str:
+    """"Tilbake" to the monitor with the filters of ``query`` (rebuilt: nothing else passes)."""
+    kept = filters_from_query(parse_qsl(query))
+    return "/kandidatmonitor" + ("?" + urlencode({URL_KEYS[n]: (v.value if hasattr(v, "value") else v)
+                                                  for n, v in kept.items()}) if kept else "")

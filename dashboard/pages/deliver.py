@@ -22,7 +22,9 @@ from services.wiring import Services
 
 from ..auth import session_actor
 from ..components.candidate_log import clock, file_size, kilobytes, uploader
+from ..components.feedback import feedback_form, feedback_line
 from ..components.file_drop import BoundedFileDropper, DropBatch, error_table, speak_norwegian
+from ..components.filters import monitor_return_path
 from ..components.header import StaffPage
 from ..downloads import file_url
 from ..live import LiveHub, Waker
@@ -47,6 +49,9 @@ class DeliverApp(StaffPage):
     def __init__(self, services: Services, hub: LiveHub, **params):
         super().__init__(services, label(Action.DELIVER_ON_BEHALF), PATH, **params)
         number = (pn.state.session_args.get("kandidat") or [b""])[0].decode(errors="replace")
+        came_from = (pn.state.session_args.get("fra") or [b""])[0].decode(errors="replace")
+        self.back = pn.pane.HTML(f'<a class="km-back" href="{html.escape(monitor_return_path(came_from))}">'
+                                 f'{html.escape(label("ui.back"))}</a>')
         self.message = pn.pane.Alert("", visible=False, sizing_mode="stretch_width", css_classes=["km-message"])
         try:
             self.page: DeliveryPage | None = services.queries.delivery_page(self.actor, number)
@@ -85,7 +90,7 @@ class DeliverApp(StaffPage):
     # -- layout ----------------------------------------------------------------------
     def __panel__(self):
         if self.page is None:
-            return pn.Column(self.header, self.message, sizing_mode="stretch_width", margin=(10, 20))
+            return pn.Column(self.header, self.back, self.message, sizing_mode="stretch_width", margin=(10, 20))
         c = self.page.candidate
         facts = (f'<h2>{html.escape(label("ui.upload_for").format(name=c.name))}</h2><div class="km-facts">'
                  f'<span><b>{html.escape(label("ui.candidate_number"))}</b>{html.escape(c.number)}</span>'
@@ -102,7 +107,8 @@ class DeliverApp(StaffPage):
         else:
             why = "file.candidate_deleted" if c.deleted else "ui.not_offered"
             body.append(pn.pane.Alert(html.escape(label(why)), alert_type="warning", css_classes=["km-not-offered"]))
-        return pn.Column(self.header, self.message, *body, self.tabs, self.dialog,
+        return pn.Column(self.header, self.back, self.message, *body, self.tabs, feedback_line(self._open_feedback),
+                         self.dialog,
                          sizing_mode="stretch_width", margin=(10, 20))
 
     # -- live ------------------------------------------------------------------------
@@ -258,6 +264,15 @@ class DeliverApp(StaffPage):
             self.batch.reset()
             self._show()
             self.tabs.active = 2
+
+    def _open_feedback(self) -> None:
+        def done() -> None:
+            self.dialog.hide()
+            self._say(label("ui.feedback_thanks"))
+
+        self.dialog[:] = [pn.pane.HTML(f"<h2>{html.escape(label('ui.give_feedback'))}</h2>"), feedback_form(
+            lambda text: self.services.feedback.submit(session_actor(self.services), PATH, text), done)]
+        self.dialog.show()
 
     def _confirm_delete(self, file: FileInfo) -> None:
         yes = pn.widgets.Button(label=label("ui.confirm_delete_yes"), color="danger", css_classes=["km-confirm-yes"])

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 import io
-from urllib.parse import quote
+from urllib.parse import urlencode
 
 import pandas as pd
 import param
@@ -17,7 +17,7 @@ import panel as pn
 from panel.viewable import Viewer
 
 from services.clock import OSLO
-from services.errors import InvalidInput, ServiceError
+from services.errors import ServiceError
 from services.files import spreadsheet_safe
 from services.labels import label
 from services.model import Absence, Action, Actor
@@ -28,7 +28,8 @@ from ..auth import session_actor
 from ..components.candidate_log import activity_table, files_table, oslo, sessions_table
 from ..components.candidate_table import CandidateTable, progress_columns
 from ..components.header import CSS as HEADER_CSS, page_header, staff_links
-from ..components.filters import FILTER_PARAMS, PAGE_SIZES, FilterBar, Filters
+from ..components.feedback import feedback_form, feedback_line
+from ..components.filters import FILTER_PARAMS, PAGE_SIZES, FilterBar, Filters, filters_from_query, filters_query
 from ..components.unlock import unlock_form
 from ..live import LiveHub, Waker
 
@@ -95,9 +96,14 @@ class MonitorApp(Viewer):
         self.services = services
         self.actor = session_actor(services)
         schools = services.queries.schools_for(self.actor)
-        wanted = _int(pn.state.session_args.get("skole"))
+        asked = filters_from_query((k, v[0].decode(errors="replace")) for k, v in pn.state.session_args.items() if v)
         ids = [sid for sid, _, _ in schools]
+        wanted = asked.pop("school_id", None)
         self.filters = Filters(school_id=wanted if wanted in ids else (ids[0] if ids else None))
+        page = asked.pop("page", 1)
+        self.filters.param.update(**asked)
+        self.filters.page = page  # after the filters, which turn back to page 1
+        self.filters.param.watch(self._keep_in_address, ["school_id", *FILTER_PARAMS, "page"])
         self.store = MonitorStore(services, self.actor, self.filters)
         self.filter_bar = FilterBar(self.filters, schools, lambda sid: services.queries.groups_for(self.actor, sid))
         self.table = CandidateTable(on_grant=self._grant, on_more=self._open_menu)
@@ -139,9 +145,6 @@ class MonitorApp(Viewer):
         self.next = pn.widgets.Button(label=label("ui.next"), color="light")
         self.previous.on_click(lambda _: self._turn(-1))
         self.next.on_click(lambda _: self._turn(+1))
-        self.feedback_link = pn.widgets.Button(label=label("ui.give_feedback"), color="light",
-                                               css_classes=["km-feedback"])
-        self.feedback_link.on_click(lambda _: self._open_feedback())
         self.unlock_button = pn.widgets.Button(label=label("ui.unlock"), color="light", css_classes=["km-unlock"],
                                                visible=self.actor.role.is_school_admin)  # the service checks too
         self.unlock_button.on_click(lambda _: self._open_unlock())
@@ -155,8 +158,7 @@ class MonitorApp(Viewer):
                    sizing_mode="stretch_width"),
             self.table,
             pn.Row(self.page_size, self.page_text, self.previous, self.next),
-            pn.Row(pn.pane.HTML(html.escape(label("ui.missing_something")), align="center"), self.feedback_link,
-                   pn.HSpacer(), self.unlock_button, sizing_mode="stretch_width"),
+            pn.Row(feedback_line(self._open_feedback), pn.HSpacer(), self.unlock_button, sizing_mode="stretch_width"),
             self.dialog, sizing_mode="stretch_width", margin=(10, 20))
 
     # -- live ------------------------------------------------------------------------
@@ -208,6 +210,10 @@ class MonitorApp(Viewer):
         self._menu = None
         self.store.refresh()
 
+    def _keep_in_address(self, *_events) -> None:
+        """The filters in the page's address (a reload, or "Tilbake", shows the same)."""
+        pn.state.location.search = f"?{query}" if (query := filters_query(self.filters)) else ""
+
     def _say(self, text: str, kind: str = "success") -> None:
         # Alert renders Markdown; escape so that a candidate's name stays text.
         self.message.param.update(object=html.escape(text), alert_type=kind, visible=True)
@@ -219,7 +225,7 @@ class MonitorApp(Viewer):
         items = []
         for action in actions:
             if action is Action.DELIVER_ON_BEHALF:
-                href = html.escape(f"/lever?kandidat={quote(row.number)}")
+                href = html.escape(f"/lever?{urlencode({'kandidat': row.number, 'fra': filters_query(self.filters)})}")
                 items.append(pn.pane.HTML(f'<a class="km-link" href="{href}">{html.escape(label(action))}</a>'))
                 continue
             button = pn.widgets.Button(label=label(action), color="light", sizing_mode="stretch_width",
@@ -312,23 +318,13 @@ class MonitorApp(Viewer):
 
     def _open_feedback(self) -> None:
         self._menu = None
-        text = pn.widgets.TextAreaInput(label=label("ui.feedback_prompt"), height=140, sizing_mode="stretch_width",
-                                        css_classes=["km-feedback-text"])
-        problem = pn.pane.Alert("", alert_type="danger", visible=False)
-        send = pn.widgets.Button(label=label("ui.send"), color="primary", css_classes=["km-feedback-send"])
 
-        def submit(_event) -> None:
-            try:
-                self.services.feedback.submit(self._fresh_actor(), PATH, text.value_input or text.value)
-            except (InvalidInput, ServiceError) as e:
-                problem.param.update(object=html.escape(str(e)), visible=True)
-                return
+        def done() -> None:
             self.dialog.hide()
             self._say(label("ui.feedback_thanks"))
 
-        send.on_click(submit)
-        self._open_dialog(label("ui.give_feedback"), pn.Column(text, problem, send, sizing_mode="stretch_width"),
-                          width="36rem")
+        self._open_dialog(label("ui.give_feedback"), feedback_form(
+            lambda text: self.services.feedback.submit(self._fresh_actor(), PATH, text), done), width="36rem")
 
     def _open_unlock(self) -> None:
         self._menu = None
@@ -352,13 +348,6 @@ class MonitorApp(Viewer):
             buffer, index=False, sheet_name="Kandidater", engine="openpyxl")
         buffer.seek(0)
         return buffer
-
-
-def _int(values) -> int | None:
-    try:
-        return int(values[0]) if values else None
-    except (TypeError, ValueError):
-        return None
 
 
 def monitor_page(services: Services, hub: LiveHub):

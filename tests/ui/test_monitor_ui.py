@@ -414,3 +414,24 @@ def test_a_lost_server_link_is_said_on_the_page(served, page):
     served.close()
     expect(page.get_by_text("Forbindelsen til serveren er brutt. Last inn siden på nytt.")).to_be_visible(
         timeout=15_000)
+
+
+def test_tilbake_from_lever_for_kandidat_keeps_the_filters_and_the_page_takes_feedback(served, page):
+    """Issue 21 item 3: "Tilbake" returns to the monitor as it was; the feedback line is there too."""
+    log_in(page, served.url, "vakt")
+    choose(page, "Gruppe", "Engelsk 1A – Engelsk")
+    page.get_by_placeholder("Søk etter kandidatnummer eller navn", exact=True).fill("bjørn")
+    expect(counts(page)).to_have_text("Viser 1 av 4 kandidater")
+    expect(page).to_have_url(re.compile(r"sok=bj%C3%B8rn"))
+    row(page, "102BBB-V").get_by_role("button", name="Flere valg").click()
+    page.locator(".km-dialog").get_by_role("link", name="Lever for kandidat").click()
+    expect(page.get_by_role("heading", name="Last opp filer for Bjørn Engelsk")).to_be_visible(timeout=20_000)
+    page.get_by_role("button", name="Gi tilbakemelding").click()
+    page.locator(".km-dialog textarea").fill("Tilbake-knappen er fin")
+    page.locator(".km-dialog").get_by_role("button", name="Send").click()
+    expect(page.locator(".km-message")).to_contain_text("Takk for tilbakemeldingen!")
+    page.get_by_role("link", name="Tilbake").click()
+    expect(counts(page)).to_have_text("Viser 1 av 4 kandidater", timeout=20_000)
+    expect(page.get_by_placeholder("Søk etter kandidatnummer eller navn", exact=True)).to_have_value("bjørn")
+    expect(page.get_by_label("Gruppe", exact=True)).to_have_value("Engelsk 1A – Engelsk")
+    assert served.services.store.query("SELECT username, page FROM feedback") == [("vakt", "/lever")]

@@ -31,3 +31,17 @@ def test_the_search_field_says_what_the_seed_says():
     assert label("ui.find_placeholder") == "Søk etter kandidatnummer eller navn"
     assert label("file.too_large") == "Filen er for stor (over 40 MB)."
     assert label("file.too_many") == "Totalt antall filer er over 100."
+
+
+def test_the_monitors_address_carries_its_filters_and_nothing_else():
+    from dashboard.components.filters import Filters, filters_from_query, filters_query, monitor_return_path
+    from services.model import Progress
+
+    filters = Filters(school_id=1)
+    filters.param.update(search="bjørn", access=AccessStatus.WAITING, progress=Progress.UPLOADING)
+    query = filters_query(filters)
+    assert query == "skole=1&sok=bj%C3%B8rn&fremdrift=UPLOADING&tilgang=WAITING"
+    assert monitor_return_path(query) == "/kandidatmonitor?" + query
+    assert filters_from_query([("skole", "x"), ("tilgang", "NOPE"), ("neste", "https://evil.example")]) == {}
+    assert monitor_return_path("//evil.example/?skole=1") == "/kandidatmonitor"
+    assert monitor_return_path("skole=2&javascript=alert(1)") == "/kandidatmonitor?skole=2"
