@@ -20,7 +20,7 @@ from services.server_secret import server_secret
 from services.rules import MIN_FREE_DISK_BYTES
 from services.wiring import Services
 
-from . import admin, downloads, kandidat
+from . import admin, downloads, info_pages, kandidat
 from .auth import HomeHandler, StaffAuth
 from .client_address import ClientAddress, networks
 from .oidc import OidcSettings, routes as oidc_routes
@@ -188,7 +188,7 @@ def serve(db_path: str, port: int = 5006, address: str = "localhost", clock: Clo
             sign_sessions=True, secret_key=session_secret(secret), session_token_expiration=SESSION_TOKEN_S,
             exclude_cookies=["user", "kandidat", "_xsrf"], exclude_headers=["Cookie"],
             extra_patterns=[(r"/", HomeHandler, {"services": app.services}), *oidc_routes(app.services, oidc),
-                            *export_routes,
+                            *export_routes, *info_pages.routes(),
                             *downloads.routes(app.services),
                             *kandidat.routes(app.services, app.status_channel, app.open_streams, secret)],
             websocket_origin=[f"{address}:{port}", f"localhost:{port}", f"127.0.0.1:{port}",

@@ -11,6 +11,7 @@ from services.model import Actor
 from services.wiring import Services
 
 from ..auth import session_actor
+from ..info_pages import footer
 
 CSS = """
 .km-header { display: flex; justify-content: space-between; align-items: baseline; width: 100%; }
@@ -79,4 +80,4 @@ class SchoolPage(StaffPage):
         raise NotImplementedError
 
     def __panel__(self):
-        return pn.Column(self.header, self.school, self.body, sizing_mode="stretch_width", margin=(10, 20))
+        return pn.Column(self.header, self.school, self.body, footer(), sizing_mode="stretch_width", margin=(10, 20))

@@ -27,6 +27,7 @@ from ..components.file_drop import BoundedFileDropper, DropBatch, error_table, s
 from ..components.filters import monitor_return_path
 from ..components.header import StaffPage
 from ..downloads import file_url
+from ..info_pages import footer
 from ..live import LiveHub, Waker
 
 PATH = "/lever"
@@ -108,8 +109,7 @@ class DeliverApp(StaffPage):
             why = "file.candidate_deleted" if c.deleted else "ui.not_offered"
             body.append(pn.pane.Alert(html.escape(label(why)), alert_type="warning", css_classes=["km-not-offered"]))
         return pn.Column(self.header, self.back, self.message, *body, self.tabs, feedback_line(self._open_feedback),
-                         self.dialog,
-                         sizing_mode="stretch_width", margin=(10, 20))
+                         footer(), self.dialog, sizing_mode="stretch_width", margin=(10, 20))
 
     # -- live ------------------------------------------------------------------------
     def refresh(self) -> None:

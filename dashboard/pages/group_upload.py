@@ -22,6 +22,7 @@ from services.wiring import Services
 from ..auth import session_actor
 from ..components.file_drop import BoundedFileDropper, DropBatch, error_table, speak_norwegian
 from ..components.header import StaffPage
+from ..info_pages import footer
 from ..live import LiveHub, Waker
 
 PATH = "/gruppeopplasting"
@@ -59,7 +60,7 @@ class GroupUploadApp(StaffPage):
             return pn.Column(self.header, pn.pane.Alert(label("ui.no_schools"), alert_type="warning"))
         return pn.Column(self.header, self.message, self.school,
                          pn.pane.Markdown(label("ui.group_upload_help")), self.dropper, self.counter, self.tabs,
-                         sizing_mode="stretch_width", margin=(10, 20))
+                         footer(), sizing_mode="stretch_width", margin=(10, 20))
 
     def refresh(self) -> None:
         if self.school.value is None:

@@ -31,6 +31,7 @@ from ..components.header import CSS as HEADER_CSS, page_header, staff_links
 from ..components.feedback import feedback_form, feedback_line
 from ..components.filters import FILTER_PARAMS, PAGE_SIZES, FilterBar, Filters, filters_from_query, filters_query
 from ..components.unlock import unlock_form
+from ..info_pages import footer
 from ..live import LiveHub, Waker
 
 PATH = "/kandidatmonitor"
@@ -159,7 +160,7 @@ class MonitorApp(Viewer):
             self.table,
             pn.Row(self.page_size, self.page_text, self.previous, self.next),
             pn.Row(feedback_line(self._open_feedback), pn.HSpacer(), self.unlock_button, sizing_mode="stretch_width"),
-            self.dialog, sizing_mode="stretch_width", margin=(10, 20))
+            footer(), self.dialog, sizing_mode="stretch_width", margin=(10, 20))
 
     # -- live ------------------------------------------------------------------------
     def refresh(self) -> None:

@@ -21,6 +21,7 @@ from services.wiring import Services
 from ..components.filters import OptionalSelect
 from ..components.header import CSS as HEADER_CSS, StaffPage
 from ..components.overview import OverviewPanels
+from ..info_pages import footer
 from ..live import LiveHub, Waker
 
 PATH = "/oversikt"
@@ -89,7 +90,7 @@ class OverviewApp(StaffPage):
             p.figures, p.empty, p.alerts,
             pn.Row(p.bars.pane, p.timeline.pane, sizing_mode="stretch_width"),
             pn.pane.HTML(f"<h3>{html.escape(label('ui.schools_table'))}</h3>"),
-            p.table_holder, sizing_mode="stretch_width", margin=(10, 20))
+            p.table_holder, footer(), sizing_mode="stretch_width", margin=(10, 20))
 
     # -- live ------------------------------------------------------------------------
     def refresh(self) -> None:

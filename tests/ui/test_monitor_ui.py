@@ -435,3 +435,25 @@ def test_tilbake_from_lever_for_kandidat_keeps_the_filters_and_the_page_takes_fe
     expect(page.get_by_placeholder("Søk etter kandidatnummer eller navn", exact=True)).to_have_value("bjørn")
     expect(page.get_by_label("Gruppe", exact=True)).to_have_value("Engelsk 1A – Engelsk")
     assert served.services.store.query("SELECT username, page FROM feedback") == [("vakt", "/lever")]
+
+
+def test_every_staff_page_has_the_footer_and_the_privacy_page_tells_what_is_stored(served, page):
+    """Issue 21 item 4; the privacy page's list is checked against the tables that hold it."""
+    log_in(page, served.url, "skoleadmin")
+    for path in ("/kandidatmonitor", "/nedlasting", "/dagspassord", "/lever?kandidat=101AAA-V"):
+        page.goto(served.url + path)
+        footer = page.locator(".km-footer")
+        expect(footer).to_be_visible(timeout=20_000)
+        for name in ("Om tjenesten", "Kontakt", "Personvernerklæring"):
+            expect(footer.get_by_role("link", name=name)).to_be_visible()
+    page.locator(".km-footer").get_by_role("link", name="Personvernerklæring").click()
+    expect(page.get_by_role("heading", name="Personvernerklæring")).to_be_visible()
+    text = page.locator("main").inner_text()
+    columns = {c for (c,) in served.services.store.query(
+        "SELECT column_name FROM information_schema.columns WHERE table_name IN ('login_sessions', 'session_ips')")}
+    assert {"ip", "user_agent", "started_at", "last_seen_at", "first_seen"} <= columns  # what the page names
+    for stated in ("IP-adressen", "nettleser", "Aktivitetsloggen", "Opplastede filer", "sletter ikke"):
+        assert stated in text
+    for path, heading in (("/om", "Om tjenesten"), ("/kontakt", "Kontakt")):
+        page.goto(served.url + path)
+        expect(page.get_by_role("heading", name=heading)).to_be_visible()

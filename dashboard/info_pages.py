@@ -1,0 +1,49 @@
+"""The footer's pages (the seed's "Om tjenesten", "Kontakt", "Personvernerklæring"): plain
+HTML, no login needed. The privacy page says what the code stores about candidates; keep the
+two in step (``services/store/schema.sql``)."""
+from __future__ import annotations
+
+import html
+
+import panel as pn
+from tornado.web import RequestHandler
+
+from services.labels import label
+
+PAGES = {"/om": "info.about", "/kontakt": "info.contact", "/personvern": "info.privacy"}
+
+PAGE = """<!DOCTYPE html>
+<html lang="nb"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title>
+<style>body {{ font-family: system-ui, sans-serif; max-width: 44rem; margin: 2rem auto; padding: 0 1rem;
+line-height: 1.5; }} li {{ margin: .3rem 0; }}</style></head>
+<body><main><p><a href="/">{home}</a></p><h1>{title}</h1>{body}</main>{footer}</body></html>"""
+
+
+def footer_html() -> str:
+    links = " · ".join(f'<a href="{path}">{html.escape(label(key + ".title"))}</a>' for path, key in PAGES.items())
+    return f'<footer class="km-footer"><nav aria-label="{html.escape(label("info.footer"))}">{links}</nav></footer>'
+
+
+def footer() -> pn.pane.HTML:
+    """The links at the foot of every staff page."""
+    return pn.pane.HTML(footer_html(), sizing_mode="stretch_width",
+                        stylesheets=[".km-footer { margin-top: 2rem; padding-top: .8rem; border-top: 1px solid #ccd; "
+                                     "font-size: .9em; }"])
+
+
+class InfoHandler(RequestHandler):
+    def initialize(self, key: str) -> None:
+        self.key = key
+
+    def get(self) -> None:
+        paragraphs = label(self.key + ".body").split("\n\n")
+        body = "".join(f"<ul>{''.join(f'<li>{html.escape(i[2:])}</li>' for i in p.splitlines())}</ul>"
+                       if p.startswith("- ") else f"<p>{html.escape(p)}</p>" for p in paragraphs)
+        self.set_header("Content-Type", "text/html; charset=utf-8")
+        self.write(PAGE.format(title=html.escape(label(self.key + ".title")), body=body,
+                               home=html.escape(label("ui.app_title")), footer=footer_html()))
+
+
+def routes() -> list[tuple]:
+    return [(path, InfoHandler, {"key": key}) for path, key in PAGES.items()]
