@@ -1,0 +1,36 @@
+"""The texts of the footer's pages (the seed: "Om tjenesten", "Kontakt", "Personvernerklæring"),
+part of the one label catalogue (``labels``). The privacy page says what the code stores:
+keep it in step with ``services/store/schema.sql``."""
+from __future__ import annotations
+
+INFO_ENTRIES: list[tuple[str, str]] = [
+    ("info.footer", "Om Kandidatmonitor"),
+    ("info.about.title", "Om tjenesten"),
+    ("info.about.body", "Kandidatmonitor lar eksamensvakter og skoleadministratorer slippe kandidatene inn til en "
+                        "digital skriftlig eksamen og følge dem gjennom dagen: hvem som er logget inn, hvem som venter "
+                        "på tilgang, hvem som har levert og hvem som har fravær. Skoleeiere, fylker og "
+                        "statsforvalteren følger fremdriften i oversikten.\n\n"
+                        "Kandidatene logger inn i kandidatmodulen med kandidatnummer og passord fra "
+                        "eksamensregisteret (PAS-eksamen); skolens ansatte logger inn med ID-porten eller Feide."),
+    ("info.contact.title", "Kontakt"),
+    ("info.contact.body", "Spørsmål om en kandidat eller en eksamen: kontakt eksamensansvarlig på skolen.\n\n"
+                          "Spørsmål om tilgang for ansatte: kontakt skoleadministratoren, som kan oppheve en "
+                          "innloggingssperre.\n\n"
+                          "Feil eller forslag til tjenesten: bruk «Gi tilbakemelding» nederst på sidene i "
+                          "Kandidatmonitor."),
+    ("info.privacy.title", "Personvernerklæring"),
+    ("info.privacy.body", "Dette lagrer Kandidatmonitor om kandidatene på eksamensdagen:\n\n"
+                          "- Navn, kandidatnummer, skole og eksamensgruppe, fra eksamensregisteret.\n"
+                          "- Hver innloggingssesjon: når den startet og sist var aktiv, IP-adressen, og nettleser, "
+                          "operativsystem og enhet slik nettleseren oppgir dem.\n"
+                          "- IP-adressene hver innloggingssesjon har brukt, med første og siste tidspunkt.\n"
+                          "- Aktivitetsloggen: hver handling på kandidaten (innlogging, tilgang, sperring, fravær, "
+                          "opplasting, levering) med tidspunkt, hvem som gjorde den, rolle og IP-adresse.\n"
+                          "- Opplastede filer: navn, størrelse, tidspunkt, hvem som lastet opp, og selve filen.\n\n"
+                          "Ansattes handlinger lagres i aktivitetsloggen med brukernavn, rolle, tidspunkt og "
+                          "IP-adresse. Passord lagres aldri i klartekst.\n\n"
+                          "Kandidatmonitor sletter ikke disse opplysningene selv: de ligger i databasen til "
+                          "driftsansvarlig sletter eksamensperiodens data, etter avtale med skoleeier. "
+                          "En kandidat som fjernes fra eksamensregisteret, merkes som slettet; filene og loggen "
+                          "beholdes til da."),
+]
