@@ -35,8 +35,11 @@ class OidcSettings:
 
 def configure(settings: OidcSettings) -> None:
     """Point Panel's generic OAuth handler at the provider's endpoints (its discovery document)."""
-    with urllib.request.urlopen(f"{settings.issuer.rstrip('/')}/.well-known/openid-configuration", timeout=10) as r:
-        found = json.load(r)
+    try:
+        with urllib.request.urlopen(f"{settings.issuer.rstrip('/')}/.well-known/openid-configuration", timeout=10) as r:
+            found = json.load(r)
+    except (OSError, ValueError) as e:  # the command line prints it and exits 2, no stack trace
+        raise ValueError(f"Fant ikke OpenID Connect-leverandøren på {settings.issuer}: {e}") from e
     pn.config.oauth_key = settings.client_id
     pn.config.oauth_secret = settings.client_secret
     pn.config.oauth_extra_params = {

@@ -115,3 +115,13 @@ def test_with_a_certificate_it_speaks_https_itself(db, tmp_path):
             raise AssertionError(server.stderr.read() if server.poll() is not None else "no HTTPS answer")
     finally:
         stop(server)
+
+
+def test_an_unreachable_oidc_provider_stops_the_start_with_a_clear_message(db):
+    port = str(free_port())
+    result = subprocess.run([*CLI, "serve", "--db", str(db), "--port", port, "--oidc-issuer", f"http://127.0.0.1:{port}",
+                             "--oidc-client-id", "kandidatmonitor"], cwd=ROOT, capture_output=True, text=True,
+                            timeout=120, env={**os.environ, "KANDIDATMONITOR_OIDC_CLIENT_SECRET": "s"})
+    assert result.returncode == 2
+    assert "Fant ikke OpenID Connect-leverandøren på http://127.0.0.1:" in result.stderr
+    assert "Traceback" not in result.stderr
