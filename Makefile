@@ -79,6 +79,7 @@ bench: $(BIN)/.installed chromium postgresql
 	$(BIN)/python -m bench.overview
 	$(BIN)/python -m bench.files
 	$(BIN)/python -m bench.candidates --compare
+	$(BIN)/python -m bench.register_import
 
 clean:
 	rm -rf $(VENV) data/*.duckdb data/*.duckdb.wal .pytest_cache .hypothesis
