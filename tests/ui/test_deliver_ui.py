@@ -96,12 +96,13 @@ def test_the_drop_area_speaks_norwegian_and_removing_a_file_deletes_it(served, p
     chooser.value.set_files(files(tmp_path, svar__pdf=pdf(1200)))
     expect(page.locator(".km-uploaded .tabulator-row")).to_have_count(1, timeout=15_000)
     expect(page.locator(".km-dropper")).to_contain_text("Mottatt")
-    expect(page.locator(".km-dropper")).to_contain_text("kB")
+    expect(page.locator(".km-dropper")).to_contain_text("kB")  # FilePond's sizes in Norwegian ("1 kB", not "1 KB")
     page.locator(".km-dropper .filepond--action-revert-item-processing").click()
     expect(page.get_by_text("Ingen opplastede filer venter på levering.")).to_be_visible()
     assert served.services.queries.files(served.services.auth.staff_actor("skoleadmin"),
                                          candidate_id(served.services, "101AAA-V")) == []
-
+    drop(page, files(tmp_path, liten__pdf=pdf(45)))
+    expect(page.locator(".km-dropper")).to_contain_text("45 byte", timeout=15_000)  # not "45 bytes"
 
 def test_a_file_over_40_mb_is_refused_with_the_seed_text(served, page, tmp_path):
     open_deliver(page, served, "101AAA-V")
