@@ -104,6 +104,7 @@ def test_the_drop_area_speaks_norwegian_and_removing_a_file_deletes_it(served, p
     drop(page, files(tmp_path, liten__pdf=pdf(45)))
     expect(page.locator(".km-dropper")).to_contain_text("45 byte", timeout=15_000)  # not "45 bytes"
 
+
 def test_a_file_over_40_mb_is_refused_with_the_seed_text(served, page, tmp_path):
     open_deliver(page, served, "101AAA-V")
     big = tmp_path / "stor.pdf"
