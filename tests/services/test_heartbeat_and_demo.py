@@ -63,6 +63,22 @@ def test_a_waiting_sessions_new_ip_is_not_logged(desk):
     assert [i.ip for i in desk.s.queries.sessions(desk.admin, desk.cid("101AAA-V"))[0].ips] == ["158.36.1.10"]
 
 
+def test_a_session_that_lost_access_leaves_no_log_either(desk):
+    """Issue 21 item 11: the first browser, after "Gi tilgang på nytt" moved access to a second
+    one, moves to another address: not in the log; the authorised one's move is."""
+    desk.s.clock.set(at(9, 5))
+    first = desk.login("101AAA-V", ip="158.36.1.10")
+    desk.s.access.grant_access(desk.vakt, desk.cid("101AAA-V"))
+    second = desk.login("101AAA-V", ip="158.36.1.11")
+    desk.s.access.grant_access(desk.vakt, desk.cid("101AAA-V"))  # på nytt: the first loses access
+    desk.s.heartbeats.beat(first, "77.16.3.4")
+    desk.s.heartbeats.beat(second, "158.36.1.12")
+    desk.s.heartbeats.flush()
+    changed = [e.detail for e in desk.s.queries.activity_log(desk.admin, desk.cid("101AAA-V"))
+               if e.event.value == "IP_CHANGED"]
+    assert changed == ["158.36.1.12"]
+
+
 def test_sessions_show_browser_os_and_device(desk):
     desk.s.clock.set(at(9, 5))
     ua = ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
