@@ -70,15 +70,16 @@ class HeartbeatBuffer:
         """Set-based: a morning of NAT changes must not cost one statement per session."""
         tx.execute("""UPDATE session_ips AS i SET last_seen = greatest(i.last_seen, h.seen_at)
                       FROM heartbeats h WHERE i.session_id = h.session_id AND i.ip = h.ip""")
+        # Moved: another address than the session's last, new or one it had before (A → B → A).
         tx.execute("""CREATE TEMP TABLE new_ips AS
                SELECT h.session_id, h.ip, h.seen_at, s.candidate_id, c.school_id, c.number, c.name
                FROM heartbeats h JOIN login_sessions s ON s.id = h.session_id
                JOIN candidates c ON c.id = s.candidate_id
-               WHERE h.ip IS NOT NULL AND s.state = ? AND NOT EXISTS (
-                   SELECT 1 FROM session_ips i WHERE i.session_id = h.session_id AND i.ip = h.ip)""",
+               WHERE h.ip IS NOT NULL AND s.state = ? AND s.ip IS DISTINCT FROM h.ip""",
             [SessionState.AUTHORIZED])  # log data only from the authorised session (SPEC)
         schools = [r[0] for r in tx.all("SELECT DISTINCT school_id FROM new_ips")]
-        tx.execute("INSERT INTO session_ips SELECT session_id, ip, seen_at, seen_at FROM new_ips")
+        tx.execute("""INSERT INTO session_ips SELECT session_id, ip, seen_at, seen_at FROM new_ips n WHERE NOT EXISTS (
+                          SELECT 1 FROM session_ips i WHERE i.session_id = n.session_id AND i.ip = n.ip)""")
         tx.execute("UPDATE login_sessions AS s SET ip = n.ip FROM new_ips n WHERE s.id = n.session_id")
         tx.execute("""UPDATE candidate_state AS cs SET latest_ip = n.ip FROM new_ips n
                       WHERE cs.candidate_id = n.candidate_id AND cs.latest_session_id = n.session_id""")

@@ -203,6 +203,7 @@ _NB_ENTRIES: list[tuple[object, str]] = [
     ("ui.col_by", "Utført av"),
     ("ui.col_role", "Rolle"),
     ("ui.col_ip", "IP-adresse"),
+    ("ui.col_session_ip", "IP"),
     ("ui.col_started", "Starttidspunkt"),
     ("ui.col_last_active", "Sist aktiv"),
     ("ui.col_active", "Aktiv"),

@@ -46,7 +46,7 @@ def sessions_table(sessions: list[SessionInfo]) -> pn.widgets.Tabulator:
                                             text=label("active") if s.active else label("inactive"))
                                  for s in sessions],
         label("ui.col_has_access"): [label("ui.session_has_access") if s.has_access else "" for s in sessions],
-        label("ui.col_ip"): [s.ip or "" for s in sessions],
+        label("ui.col_session_ip"): [s.ip or "" for s in sessions],
         label("ui.col_browser"): [s.browser for s in sessions],
         label("ui.col_os"): [s.os for s in sessions],
         label("ui.col_device"): [s.device for s in sessions],

@@ -6,7 +6,7 @@ import dataclasses
 import datetime as dt
 
 from ..candidate_state import load_state
-from ..clock import from_db
+from ..clock import from_db, oslo_at, to_db
 from ..errors import NotFound, PermissionDenied
 from ..model import Action, Actor, CandidateState, Event, ExamPart, Role, SessionState
 from ..rules import ACTIVE_GRACE_S, allowed_actions
@@ -128,12 +128,14 @@ class StaffQueries(ReadModel):
         return state
 
     def sessions(self, actor: Actor, candidate_id: int) -> list[SessionInfo]:
-        """Innloggingssesjon/IP: every session of the exam day, newest first."""
-        self.candidate(actor, candidate_id)
+        """Innloggingssesjon/IP: every session "så langt på eksamensdagen", newest first; ``ip``
+        is the last address the session used (the seed's column "IP")."""
+        day_starts = to_db(oslo_at(self.candidate(actor, candidate_id).exam_date, dt.time(0)))
         with self.store.read() as reader:
             sessions = reader.all(
                 """SELECT id, state, started_at, last_seen_at, ip, user_agent, client_hints
-                   FROM login_sessions WHERE candidate_id = ? ORDER BY started_at DESC""", [candidate_id])
+                   FROM login_sessions WHERE candidate_id = ? AND started_at >= ? ORDER BY started_at DESC""",
+                [candidate_id, day_starts])
             ips = reader.all(
                 """SELECT i.session_id, i.ip, i.first_seen, i.last_seen FROM session_ips i
                    JOIN login_sessions s ON s.id = i.session_id WHERE s.candidate_id = ?

@@ -13,7 +13,7 @@ from services.model import AccessStatus
 from services.queries import MonitorFilter
 from services.wiring import Services
 
-from ..world import assert_consistent, at, most_sessions_with_access
+from ..world import EXAM_DAY, assert_consistent, at, most_sessions_with_access
 
 
 def test_heartbeats_are_buffered_then_flushed_in_one_batch(desk):
@@ -49,6 +49,30 @@ def test_a_new_ip_is_recorded_logged_and_published(desk):
     assert desk.s.queries.activity_log(desk.admin, desk.cid("101AAA-V"))[0].event.value == "IP_CHANGED"
     assert desk.row("101AAA-V").latest_ip == "2001:db8::42"
     assert desk.s.store.versions()[1] == versions[1] + 1
+
+
+def test_a_session_that_goes_back_to_its_first_address_shows_it_again(desk):
+    """Issue 21 item 10: A → B → A shows A in the column "IP" (the session's last address)."""
+    desk.s.clock.set(at(9, 5))
+    sid = desk.login("101AAA-V", ip="158.36.1.10")
+    desk.s.access.grant_access(desk.vakt, desk.cid("101AAA-V"))
+    for ip in ("77.16.3.4", "158.36.1.10"):
+        desk.s.clock.advance(seconds=30)
+        desk.s.heartbeats.beat(sid, ip)
+        desk.s.heartbeats.flush()
+    (session,) = desk.s.queries.sessions(desk.admin, desk.cid("101AAA-V"))
+    assert session.ip == "158.36.1.10" and [i.ip for i in session.ips] == ["158.36.1.10", "77.16.3.4"]
+    assert desk.row("101AAA-V").latest_ip == "158.36.1.10"
+    assert [e.detail for e in desk.s.queries.activity_log(desk.admin, desk.cid("101AAA-V"))
+            if e.event.value == "IP_CHANGED"] == ["158.36.1.10", "77.16.3.4"]  # newest first
+
+
+def test_only_the_exam_days_sessions_are_listed(desk):
+    desk.s.clock.set(at(15, 0, EXAM_DAY - dt.timedelta(days=1)))  # a try the day before
+    desk.login("101AAA-V", ip="10.9.9.9")
+    desk.s.clock.set(at(9, 5))
+    desk.login("101AAA-V", ip="158.36.1.10")
+    assert [s.ip for s in desk.s.queries.sessions(desk.admin, desk.cid("101AAA-V"))] == ["158.36.1.10"]
 
 
 def test_a_waiting_sessions_new_ip_is_not_logged(desk):
