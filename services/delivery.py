@@ -268,8 +268,6 @@ class DeliveryService(CandidateService):
         """Lever alle filer: every uploaded file becomes delivered; needs a part on each."""
         with self._changing(actor, candidate_id) as (tx, state):
             self._check_upload(actor, state)
-            if state.posted:  # the answer goes by post: what was uploaded is kept beside it, not delivered
-                raise RuleViolation("error.posted_not_delivered")
             pending = tx.all(
                 """SELECT id, part FROM files WHERE candidate_id = ? AND deleted_at IS NULL
                    AND delivered_at IS NULL""", [candidate_id])
@@ -306,15 +304,13 @@ class DeliveryService(CandidateService):
         return after
 
     def _check_upload(self, actor: Actor, state: CandidateState) -> None:
-        """Uploads are allowed "uavhengig av kandidatens fremdriftsstatus", except when absent
-        (SPEC §6) or deleted; a candidate needs the one authorised session. Staff may upload for
-        an answer that "Sendes i posten" (a scan to keep with it), but not deliver it
-        (docs/decisions.md: posted answers)."""
+        """Uploads are allowed whatever the progress, except when absent (SPEC §6), posted,
+        deleted, or (for a candidate) without access."""
         if state.deleted:
             raise RuleViolation("file.candidate_deleted")
         if state.absence is not None:
             raise RuleViolation("error.absent")
-        if state.posted and actor.role is Role.CANDIDATE:
+        if state.posted:
             raise RuleViolation("error.posted")
         if actor.role is Role.CANDIDATE and (access_status(state, self.clock.now()) is not AccessStatus.HAS_ACCESS
                                              or actor.session_id != state.access_session_id):

@@ -101,9 +101,6 @@ _NB_ENTRIES: list[tuple[object, str]] = [
     ("error.absent", "Kandidaten er registrert med fravær"),
     ("error.finished", "Kandidaten har levert"),
     ("error.posted", "Besvarelsen sendes i posten"),
-    ("error.posted_not_delivered", "Besvarelsen sendes i posten. Opplastede filer lagres, men leveres ikke digitalt."),
-    ("ui.posted_uploads", "Besvarelsen sendes i posten. Du kan laste opp filer som skal lagres sammen med den "
-                          "(for eksempel en skannet del), men de leveres ikke digitalt."),
     ("error.after_exam_day", "Fravær endres ikke her etter eksamensdagen. Registrer endringen i PAS-eksamen."),
     ("error.day_password_wrong", "Feil dagspassord"),
     ("error.day_password_locked", "For mange forsøk med dagspassord. Be eksamensvakten om tilgang."),

@@ -139,10 +139,9 @@ def allowed_actions(state: CandidateState, role: Role | None = None, today: dt.d
             actions.append(Action.DOCUMENTED_ABSENCE)
         if state.absence is not None:
             actions.append(Action.CLEAR_ABSENCE)
-    if state.absence is None:  # uploads whatever the progress; a posted answer is not delivered
+    if state.absence is None and not state.posted:
         actions.append(Action.DELIVER_ON_BEHALF)
-        if not state.posted:
-            actions.append(Action.SEND_BY_POST)
+        actions.append(Action.SEND_BY_POST)
     actions += [Action.SHOW_FILES, Action.SHOW_LOG]
     return actions
 

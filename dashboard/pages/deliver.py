@@ -101,9 +101,6 @@ class DeliverApp(StaffPage):
                  f'<p>{html.escape(", ".join(sorted(ACCEPTED_EXTENSIONS)))}</p></details>')
         body = [pn.pane.HTML(facts, sizing_mode="stretch_width", stylesheets=[CSS])]
         if self.page.allowed:
-            if c.posted:
-                body.append(pn.pane.Alert(html.escape(label("ui.posted_uploads")), alert_type="info",
-                                          css_classes=["km-posted"]))
             body += [self.dropper, self.counter]
         else:
             why = "file.candidate_deleted" if c.deleted else "ui.not_offered"
@@ -176,7 +173,7 @@ class DeliverApp(StaffPage):
                         subset=[part_column])
         table.on_click(lambda e: self._delete(files[e.row]) if e.column == "delete" else None)
         self._selection = (table, files)
-        self.deliver_button.disabled = self.page.candidate.posted or (two_part and any(f.part is None for f in files))
+        self.deliver_button.disabled = two_part and any(f.part is None for f in files)
         parts = [self._part_choice(f) for f in files] if two_part else []
         return pn.Column(table, *parts, pn.Row(self.delete_marked, self.deliver_button), sizing_mode="stretch_width")
 

@@ -16,7 +16,7 @@ from services.delivery import Upload
 from services.errors import NotFound, PermissionDenied, RuleViolation
 from services.files import BlobStore, safe_name, write_zip
 from services.labels import label
-from services.model import Absence, Action, ExamPart, Progress
+from services.model import Absence, ExamPart, Progress
 from services.wiring import Services
 
 from ..world import at, docx, pdf, png
@@ -105,28 +105,16 @@ def test_a_hundred_and_one_files_or_301_megabytes_refuse_the_whole_batch(desk_at
     assert len(d.s.delivery.upload_batch(d.vakt, cid, [Upload(f"f{i}.pdf", pdf(20)) for i in range(100)]).uploaded) == 100
 
 
-def test_posted_answers_take_staff_uploads_but_are_not_delivered_digitally(desk_at_ten):
-    """Uploads "uavhengig av kandidatens fremdriftsstatus" (issue 21 item 14): staff may add a
-    scan to an answer that goes by post; it is kept, not delivered, and the status stays."""
-    d = desk_at_ten
-    cid = d.cid("102BBB-V")
-    d.s.delivery.send_by_post(d.admin, cid)
-    d.s.delivery.upload(d.admin, cid, "skannet-del.pdf", pdf())
-    with pytest.raises(RuleViolation) as err:
-        d.s.delivery.deliver(d.admin, cid)
-    assert str(err.value) == "Besvarelsen sendes i posten. Opplastede filer lagres, men leveres ikke digitalt."
-    row = d.row("102BBB-V")
-    assert row.progress_2.value == "SENT_BY_POST" and Action.DELIVER_ON_BEHALF in row.actions
-    assert Action.SEND_BY_POST not in row.actions
-    assert [f.name for f in d.s.queries.files(d.admin, cid)] == ["skannet-del.pdf"]
-
-
-def test_absent_and_deleted_candidates_get_no_files(desk_at_ten):
+def test_absent_posted_and_deleted_candidates_get_no_files(desk_at_ten):
+    """Uploads whatever the progress, but not when absent or deleted, nor (the guide: "Lever for
+    kandidat" is not offered, uploaded files are not shown to the censor) when sent by post."""
     d = desk_at_ten
     d.s.absence.set_absence(d.admin, d.cid("101AAA-V"), Absence.DOCUMENTED)
+    d.s.delivery.send_by_post(d.admin, d.cid("102BBB-V"))
     with d.s.store.write() as tx:
         tx.execute("UPDATE candidates SET deleted = TRUE WHERE number = '301EEE-V'")
     for number, text in [("101AAA-V", "Kandidaten er registrert med fravær"),
+                         ("102BBB-V", "Besvarelsen sendes i posten"),
                          ("301EEE-V", "Kandidaten har blitt slettet")]:
         with pytest.raises(RuleViolation) as err:
             d.s.delivery.upload(d.admin, d.cid(number), "svar.pdf", pdf())

@@ -184,7 +184,7 @@ def test_posting_both_parts_ends_access(desk):
     row = desk.row("201CCC-V")
     assert (row.progress_1, row.progress_2) == (Progress.SENT_BY_POST, Progress.SENT_BY_POST)
     assert row.access is AccessStatus.NO_ACCESS and row.finished
-    assert Action.SEND_BY_POST not in row.actions  # uploads stay offered (issue 21 item 14), delivery does not
+    assert Action.DELIVER_ON_BEHALF not in row.actions
 
 
 def test_absence_hides_progress_and_forbids_uploads(desk):

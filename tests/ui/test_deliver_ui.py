@@ -160,16 +160,6 @@ def test_a_candidate_removed_from_the_register_keeps_their_files_and_is_said_to_
     expect(page.get_by_text("skannet.pdf")).to_be_visible()
 
 
-def test_a_posted_answer_takes_a_scan_but_is_not_delivered_digitally(served, page, tmp_path):
-    served.services.delivery.send_by_post(served.services.auth.staff_actor("skoleadmin"),
-                                          candidate_id(served.services, "102BBB-V"))
-    open_deliver(page, served, "102BBB-V")
-    expect(page.locator(".km-posted")).to_contain_text("Besvarelsen sendes i posten")
-    drop(page, files(tmp_path, skannet__pdf=pdf(2000)))
-    expect(page.locator(".km-uploaded .tabulator-row")).to_have_count(1, timeout=15_000)
-    expect(page.get_by_role("button", name="Lever alle filer")).to_be_disabled()
-
-
 def test_group_upload_matches_by_number_and_delivers_per_candidate(served, page, tmp_path):
     log_in(page, served.url, "vakt", path="/gruppeopplasting", shows="Filnavnet må begynne med kandidatnummeret")
     drop(page, files(tmp_path, **{"101AAA-V-01__pdf": pdf(1000), "102BBB-V__docx": docx(900),
