@@ -292,6 +292,16 @@ class DeliveryService(CandidateService):
             tx.execute("UPDATE candidate_state SET posted = TRUE WHERE candidate_id = ?", [candidate_id])
             return self._after_files_changed(tx, actor, state, Event.SENT_BY_POST)
 
+    def undo_send_by_post(self, actor: Actor, candidate_id: int) -> CandidateState:
+        """Angre «Sendes i posten» (a wrong click): the progress is the files' again. Access
+        stays ended: the candidate's page asks for it anew, and staff give it."""
+        require_staff(actor)
+        with self._changing(actor, candidate_id) as (tx, state):
+            if not state.posted:
+                return state  # a duplicate click
+            tx.execute("UPDATE candidate_state SET posted = FALSE WHERE candidate_id = ?", [candidate_id])
+            return self._after_files_changed(tx, actor, state, Event.SENT_BY_POST_UNDONE)
+
     def _after_files_changed(self, tx, actor: Actor, before: CandidateState, event: Event,
                              detail: str | None = None) -> CandidateState:
         refresh_progress(tx, [before.candidate_id])

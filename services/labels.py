@@ -42,6 +42,7 @@ _NB_ENTRIES: list[tuple[object, str]] = [
     (Action.CLEAR_ABSENCE, "Fjern fravær"),
     (Action.DELIVER_ON_BEHALF, "Lever for kandidat"),
     (Action.SEND_BY_POST, "Sendes i posten"),
+    (Action.UNDO_SEND_BY_POST, "Angre «Sendes i posten»"),
     (Action.SHOW_FILES, "Vis filer"),
     (Action.SHOW_LOG, "Se logg"),
     # Roles (SPEC §1)

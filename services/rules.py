@@ -142,6 +142,8 @@ def allowed_actions(state: CandidateState, role: Role | None = None, today: dt.d
     if state.absence is None and not state.posted:
         actions.append(Action.DELIVER_ON_BEHALF)
         actions.append(Action.SEND_BY_POST)
+    if state.posted:
+        actions.append(Action.UNDO_SEND_BY_POST)
     actions += [Action.SHOW_FILES, Action.SHOW_LOG]
     return actions
 

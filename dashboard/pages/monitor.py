@@ -46,10 +46,11 @@ CALLS = {
     Action.DOCUMENTED_ABSENCE: lambda s, a, cid: s.absence.set_absence(a, cid, Absence.DOCUMENTED),
     Action.CLEAR_ABSENCE: lambda s, a, cid: s.absence.clear_absence(a, cid),
     Action.SEND_BY_POST: lambda s, a, cid: s.delivery.send_by_post(a, cid),
+    Action.UNDO_SEND_BY_POST: lambda s, a, cid: s.delivery.undo_send_by_post(a, cid),
 }
 # Hard to undo, or ending a candidate's access: ask first.
 ASK_FIRST = {Action.BLOCK, Action.UNDOCUMENTED_ABSENCE, Action.DOCUMENTED_ABSENCE, Action.CLEAR_ABSENCE,
-             Action.SEND_BY_POST, Action.REMOVE_ACCESS}
+             Action.SEND_BY_POST, Action.UNDO_SEND_BY_POST, Action.REMOVE_ACCESS}
 
 DIALOG_CSS = ".dialog-content {{ width: {width}; max-width: 95vw; max-height: 90vh; overflow: auto; }}"
 WIDE = "min(72rem, 95vw)"

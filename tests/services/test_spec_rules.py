@@ -6,7 +6,7 @@ import pytest
 from services import rules
 from services.errors import RuleViolation
 from services.labels import label
-from services.model import Absence, AccessStatus, Action, ExamPart, Progress
+from services.model import Absence, AccessStatus, Action, CandidatePage, Event, ExamPart, Progress, Role
 from services.queries import MonitorFilter
 
 from ..world import at, docx, pdf
@@ -292,3 +292,26 @@ def test_candidate_cannot_upload_before_the_exam_starts(desk):
     _grant(desk, "101AAA-V")
     with pytest.raises(RuleViolation):
         desk.s.delivery.upload(desk.candidate("101AAA-V"), desk.cid("101AAA-V"), "svar.pdf", pdf(10))
+
+
+def test_sendes_i_posten_can_be_undone_and_the_candidate_asks_for_access_anew(desk):
+    """Issue 21 item 12 (the undo): a wrong "Sendes i posten" is taken back, audited; the
+    progress is the files' again, and the candidate's page leaves the receipt."""
+    desk.s.clock.set(at(9, 30))
+    sid = desk.login("101AAA-V")
+    desk.s.access.grant_access(desk.vakt, desk.cid("101AAA-V"))
+    desk.s.delivery.upload(desk.vakt, desk.cid("101AAA-V"), "svar.pdf", pdf(10))
+    desk.s.delivery.send_by_post(desk.vakt, desk.cid("101AAA-V"))
+    row = desk.row("101AAA-V")
+    assert row.progress_2 is Progress.SENT_BY_POST and Action.UNDO_SEND_BY_POST in row.actions
+    assert Action.SEND_BY_POST not in row.actions
+    desk.s.delivery.undo_send_by_post(desk.admin, desk.cid("101AAA-V"))
+    desk.s.delivery.undo_send_by_post(desk.admin, desk.cid("101AAA-V"))  # a duplicate click changes nothing
+    row = desk.row("101AAA-V")
+    assert row.progress_2 is Progress.UPLOADING and not row.finished
+    assert Action.SEND_BY_POST in row.actions and Action.UNDO_SEND_BY_POST not in row.actions
+    me = desk.candidate("101AAA-V", session=sid)
+    assert desk.s.queries.candidate_status(me, sid).page is CandidatePage.AUTHORISATION  # no longer the receipt
+    undone = [e for e in desk.s.queries.activity_log(desk.admin, desk.cid("101AAA-V"))
+              if e.event is Event.SENT_BY_POST_UNDONE]
+    assert len(undone) == 1 and undone[0].actor_role is Role.SCHOOL_ADMIN

@@ -212,6 +212,10 @@ def test_sent_by_post_turns_the_row_green(served, page):
     expect(posted).to_have_css("background-color", "rgb(215, 242, 220)")
     expect(cell(page, "101AAA-V", "Eksamen")).not_to_have_css(
         "background-color", "rgb(215, 242, 220)")
+    more(page, "301EEE-V", "Angre «Sendes i posten»")  # a wrong click taken back (issue 21 item 12)
+    page.locator(".km-dialog").get_by_role("button", name="Ja, Angre «Sendes i posten»").click()
+    expect(posted).to_have_text("Ikke lastet opp")
+    expect(posted).not_to_have_css("background-color", "rgb(215, 242, 220)")
 
 
 def test_se_logg_shows_both_tabs_and_fjern_tilgang_sends_the_candidate_back(served, page):
