@@ -10,11 +10,11 @@ that request object on the server.
 from __future__ import annotations
 
 import dataclasses
-import time
 
 import panel as pn
 from tornado.web import RequestHandler
 
+from services.clock import wall_time
 from services.errors import PermissionDenied
 from services.wiring import Services
 
@@ -42,11 +42,11 @@ class StaffLogin:
             return None
 
     def live(self, services: Services) -> bool:
-        return time.time() - self.issued_at < MAX_AGE_S and not services.auth.session_ended(self.session_id)
+        return wall_time() - self.issued_at < MAX_AGE_S and not services.auth.session_ended(self.session_id)
 
 
 def start_login(handler: RequestHandler, services: Services, username: str) -> StaffLogin:
-    login = StaffLogin(username, services.auth.new_session_id(), time.time())
+    login = StaffLogin(username, services.auth.new_session_id(), wall_time())
     handler.set_signed_cookie(COOKIE, login.value(), expires_days=MAX_AGE_S / 86400, httponly=True, samesite="Lax",
                               **cookie_options())
     return login

@@ -96,5 +96,6 @@ def parse_now(text: str) -> dt.datetime:
 
 def wall_time() -> float:
     """The machine's own time (seconds since the epoch), for what the file system stamps,
-    such as a blob's age: not the exam day's clock, which a demo may set to any moment."""
+    such as a blob's age, and a login cookie's age: not the exam day's clock, which a demo may
+    set to any moment."""
     return time.time()
