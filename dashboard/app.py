@@ -112,11 +112,6 @@ def configure_panel() -> None:
     pn.config.disconnect_notification = label("ui.disconnected")
 
 
-def cookie_secret(db_path: str) -> str:
-    """What signs staff and candidate cookies: the server's secret (``services.server_secret``)."""
-    return server_secret(db_path)
-
-
 SESSION_TOKEN_S = 60
 
 
@@ -139,7 +134,7 @@ def serve_workers(db_path: str, workers: int, port: int, address: str, **kwargs)
     from tornado.netutil import bind_sockets
     from tornado.process import fork_processes
 
-    secret = kwargs.pop("secret", None) or cookie_secret(db_path)  # before the fork: every worker signs with the same
+    secret = kwargs.pop("secret", None) or server_secret(db_path)  # before the fork: every worker signs with the same
     sockets = bind_sockets(port, address)
     fork_processes(workers, max_restarts=1_000_000)  # returns only in the workers
     use_uvloop()
@@ -166,7 +161,7 @@ def serve(db_path: str, port: int = 5006, address: str = "localhost", clock: Clo
     # The event loop gives up the GIL at every socket read and write: a short switch interval
     # lets it back in soon while worker threads are busy (docs/decisions.md: switch interval).
     sys.setswitchinterval(0.0005)
-    secret = secret or cookie_secret(db_path)
+    secret = secret or server_secret(db_path)
     app = App(db_path, clock, tick_s=tick_s, blobs=blobs, min_free_disk_bytes=min_free_disk_bytes, secret=secret)
     ClientAddress.trusted = networks(trusted_proxies)
     http_server_kwargs = {"max_body_size": kandidat.REQUEST_BODY_BYTES}  # uploads raise their own limit

@@ -7,7 +7,7 @@ slow down per user name and address (``services.throttle``). Production would pu
 from __future__ import annotations
 
 import html
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 import panel as pn
 from bokeh.server.auth_provider import AuthProvider
@@ -22,6 +22,7 @@ from services.wiring import Services
 
 from .oidc import PATH as OIDC_PATH
 from .staff_session import COOKIE, MAX_AGE_S, StaffLogin, page_login, request_login, start_login
+from .transport import from_another_site
 
 HOME = "/kandidatmonitor"
 OVERVIEW = "/oversikt"
@@ -153,8 +154,7 @@ class _LogoutHandler(RequestHandler):
                                       log_out=html.escape(label("ui.log_out"))))
 
     def post(self) -> None:
-        origin = self.request.headers.get("Origin")
-        if origin is not None and urlsplit(origin).netloc != self.request.host:
+        if from_another_site(self.request):
             raise HTTPError(403)
         login = StaffLogin.parse(self.get_signed_cookie(COOKIE, max_age_days=MAX_AGE_S / 86400))
         if login is not None:

@@ -2,6 +2,8 @@
 are ``Secure`` and browsers are told to use HTTPS only (HSTS). Set once at start-up."""
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from tornado.web import OutputTransform
 
 HSTS = "max-age=31536000"  # a year; no includeSubDomains: the school's other hosts are not ours
@@ -16,6 +18,13 @@ class Transport(OutputTransform):
         if self.tls:
             headers["Strict-Transport-Security"] = HSTS
         return status_code, headers, chunk
+
+
+def from_another_site(request) -> bool:
+    """A request whose ``Origin`` names another site than this server (a browser always sends
+    it with a cross-site POST): a change it asks for is refused. No Origin: not a browser's."""
+    origin = request.headers.get("Origin")
+    return origin is not None and urlsplit(origin).netloc != request.host
 
 
 def cookie_options() -> dict:

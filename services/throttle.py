@@ -85,6 +85,14 @@ class _Bounded:
         with self._lock:
             return len(self._state)
 
+    def recall(self, key: str, default=None):
+        with self._lock:
+            return self._state.get(key, default)
+
+    def remember(self, key: str, value) -> None:
+        with self._lock:
+            self._put(key, value)
+
     def forget(self, key: str) -> None:
         with self._lock:
             self._state.pop(key, None)
@@ -249,11 +257,10 @@ class LoginGuard:
         if self.unlocked_at is None:
             return False
         now = self.clock.now().timestamp()
-        asked, at = self._unlocks._state.get(account, (None, None))
+        asked, at = self._unlocks.recall(account, (None, None))
         if asked is None or now - asked >= UNLOCK_CHECK_S:
             at = self.unlocked_at(account)
-            with self._unlocks._lock:
-                self._unlocks._put(account, (now, at))
+            self._unlocks.remember(account, (now, at))
         if at is None:
             return False
         pair = self.per_pair.forget_if_before(self._pair(account, ip), at)

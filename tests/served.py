@@ -13,7 +13,8 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from dashboard.app import cookie_secret, serve
+from dashboard.app import serve
+from services.server_secret import server_secret
 from services.clock import FrozenClock
 
 from .world import copy_world
@@ -41,7 +42,7 @@ class Served:
                             check_unused_sessions_milliseconds=1000, **options)
         wait_until_up(f"{self.url}/login")
         self.app = self.server.kandidatmonitor
-        self.app_secret = cookie_secret(str(path))  # what signs its cookies (read, not made: it exists)
+        self.app_secret = server_secret(str(path))  # what signs its cookies (read, not made: it exists)
         self.services = self.app.services
 
     def close(self) -> None:

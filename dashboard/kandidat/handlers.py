@@ -7,7 +7,6 @@ import html
 import json
 import random
 import tempfile
-from urllib.parse import urlsplit
 
 from tornado.iostream import StreamClosedError
 from tornado.web import RequestHandler, stream_request_body
@@ -24,7 +23,7 @@ from services.throttle import TooSoon, address_key
 from services.wiring import Services
 
 from ..downloads import send_file
-from ..transport import cookie_options
+from ..transport import cookie_options, from_another_site
 from .channel import StatusChannel
 from .constants import (API_HEADERS, CLIENT_HINTS, COOKIE, COOKIE_DAYS, HERE, JSON_TYPE, KEEP_ALIVE_S, PAGE,
                         JSON_BODY_BYTES, RETRY_AFTER_S, SHARED_TEXTS, SPOOL_BYTES)
@@ -66,8 +65,7 @@ class _Candidate(RequestHandler):
         first (CORS). Not only SameSite: an old browser, or a subdomain, would be let through."""
         if self.request.method not in ("POST", "DELETE") or not self.implements(self.request.method):
             return True  # nothing changes (a method this route lacks is answered 405 as before)
-        origin = self.request.headers.get("Origin")
-        if origin is not None and urlsplit(origin).netloc != self.request.host:
+        if from_another_site(self.request):
             self.refuse(403, "error.cross_site")
             return False
         if self.request.method == "POST" and not self.request.headers.get("Content-Type", "").startswith(content_type):

@@ -52,6 +52,12 @@ class Problems:
         place = file + (f" linje {line}" if line else "") + (f", kolonne {column}" if column else "")
         self.items.append(f"{place}: {text}")
 
+    def add_row(self, file: str, line: int, errors: list[tuple[str, str]]) -> bool:
+        """A row's (column, text) problems; whether it had none."""
+        for column, text in errors:
+            self.add(file, line, column, text)
+        return not errors
+
     def __bool__(self) -> bool:
         return bool(self.items)
 

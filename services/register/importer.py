@@ -68,7 +68,8 @@ class RegisterImport:
                     problems.add("grupper.csv", None, "eksamensvakter",
                                  f"{username!r} (gruppe {group.name}) er ingen eksamensvakt i ansatte.csv eller databasen")
         candidates = p.read_candidates(tables.get("kandidater"), problems, pairs, db["with_password"])
-        self._check_moves_and_removals(candidates, groups, db, problems, allow_move, allow_delete)
+        removed = self._removed(candidates, groups, db)  # groups new in this run have no one to remove
+        self._check_moves_and_removals(candidates, removed, db, problems, allow_move, allow_delete)
         if problems:
             raise InvalidInput(problems.items)
         p.hash_clear_passwords(candidates, {n: row[4] for n, row in db["candidates"].items()})
@@ -76,7 +77,7 @@ class RegisterImport:
         with self.store.write() as tx:
             counts = {"skoler": self._schools(tx, schools, db), "grupper": self._groups(tx, groups, db),
                       "ansatte": self._staff(tx, staff, groups, db)}
-            counts["kandidater"] = self._candidates(tx, actor, candidates, groups, db)
+            counts["kandidater"] = self._candidates(tx, actor, candidates, removed, groups, db)
             audit.record(tx, audit.Entry(actor, Event.IMPORTED, self.clock.db_now(), detail="; ".join(
                 f"{k}: +{c.added} ~{c.changed} -{c.removed}" for k, c in counts.items())))
         return Report(counts, notes)
@@ -109,7 +110,8 @@ class RegisterImport:
                        FROM candidates c JOIN candidate_state cs ON cs.candidate_id = c.id""")},
             }
 
-    def _check_moves_and_removals(self, candidates, groups, db, problems: Problems, allow_move: bool,
+    @staticmethod
+    def _check_moves_and_removals(candidates, removed: dict, db, problems: Problems, allow_move: bool,
                                   allow_delete: bool) -> None:
         schools = db["schools"]
         for c in candidates:
@@ -118,7 +120,7 @@ class RegisterImport:
                 problems.add("kandidater.csv", c.line, "skole",
                              f"kandidat {c.number} hører til en annen skole; flytt med --allow-move")
         if not allow_delete:
-            for number, (_, _, _, _, _, _, active) in self._removed(candidates, groups, db).items():
+            for number, (_, _, _, _, _, _, active) in removed.items():
                 if active:
                     problems.add("kandidater.csv", None, None,
                                  f"kandidat {number} er ikke lenger med, men har logget inn eller har filer: "
@@ -221,7 +223,8 @@ class RegisterImport:
             return max(gid for gid, _ in db["groups"][ref])  # the newest group of that name at the school
         return ref
 
-    def _candidates(self, tx, actor: Actor, candidates: list[p.CandidateIn], groups, db) -> Counts:
+    def _candidates(self, tx, actor: Actor, candidates: list[p.CandidateIn], removed_rows: dict, groups,
+                    db) -> Counts:
         by_pair = {(g.org_no, g.name): self._group_id(g, db) for g in groups}
         new, changed = [], []
         next_id = max((row[0] for row in db["candidates"].values()), default=0) + 1
@@ -235,7 +238,7 @@ class RegisterImport:
             elif (found[1], found[2], found[3], found[5]) != (c.name, group_id, school_id, False) or (
                     c.password_hash and c.password_hash != found[4]):
                 changed.append((found[0], c.name, group_id, school_id, c.password_hash))
-        removed = [row[0] for row in self._removed(candidates, groups, db).values()]
+        removed = [row[0] for row in removed_rows.values()]
         columns = ["id", "number", "name", "group_id", "school_id", "password_hash"]
         if new:
             frame = pd.DataFrame(new, columns=columns)

@@ -105,9 +105,7 @@ def read_schools(table: Table | None, problems: Problems) -> list[SchoolIn]:
     for row in _unique(table, lambda r: r["orgnr"], problems, "orgnr"):
         bad = [(c, "må være et tall") for c in ("orgnr", "kommunenr", "fylkesnr") if not DIGITS.match(row[c])]
         bad += [(c, "mangler") for c in ("navn", "kommune", "fylke") if not row[c]]
-        for column, text in bad:
-            problems.add(table.file, row.line, column, text)
-        if not bad:
+        if problems.add_row(table.file, row.line, bad):
             schools.append(SchoolIn(row["orgnr"], row["navn"], int(row["kommunenr"]), row["kommune"],
                                     int(row["fylkesnr"]), row["fylke"]))
     return schools
@@ -136,9 +134,7 @@ def read_groups(table: Table | None, problems: Problems, org_nos: set[str], subj
             if part2 not in PART2_STARTS:
                 starts = ", ".join(t.strftime("%H:%M") for t in PART2_STARTS)
                 errors.append(("del2_start", f"{row['del2_start']!r}: Del 2 starter {starts}"))
-        for column, text in errors:
-            problems.add(table.file, row.line, column, text)
-        if not errors:
+        if problems.add_row(table.file, row.line, errors):
             starts = access_starts_at(day, subject[0], part2, OSLO).astimezone(dt.UTC).replace(tzinfo=None)
             groups.append(GroupIn(row["skole"], row["gruppe"], row["fagkode"].upper(), day, starts,
                                   [u.strip().lower() for u in row["eksamensvakter"].split(",") if u.strip()]))
@@ -173,9 +169,7 @@ def read_staff(table: Table | None, problems: Problems, known: dict[ScopeKind, s
                 refs.append(ref)
             if not refs and kind is not ScopeKind.GROUP:  # invigilators may get their groups from grupper.csv
                 errors.append(("omfang", f"mangler ({_KIND_WORD[kind]})"))
-        for column, text in errors:
-            problems.add(table.file, row.line, column, text)
-        if not errors:
+        if problems.add_row(table.file, row.line, errors):
             staff.append(StaffIn(username, row["navn"], role, refs, row["epost"] or None, row["oidc_subjekt"] or None))
     return staff
 
@@ -204,9 +198,7 @@ def read_candidates(table: Table | None, problems: Problems, groups: set[tuple[s
             errors.append(("passord_hash", "ikke en scrypt-hash (scrypt$N$r$p$salt$hash)"))
         if not row["passord"] and not row["passord_hash"] and number not in has_password:
             errors.append(("passord", "en ny kandidat trenger passord eller passord_hash"))
-        for column, text in errors:
-            problems.add(table.file, row.line, column, text)
-        if not errors:
+        if problems.add_row(table.file, row.line, errors):
             candidates.append(CandidateIn(row.line, number, row["navn"], row["skole"], row["gruppe"],
                                           row["passord"] or None, row["passord_hash"] or None))
     return candidates

@@ -155,12 +155,12 @@ def test_the_demo_import_and_export_commands_take_a_postgresql_url(pg_cluster, t
 
 
 def test_the_cookie_secret_is_made_once_and_kept_for_the_owner_only(tmp_path, monkeypatch):
-    from dashboard.app import cookie_secret
+    from services.server_secret import server_secret
 
     monkeypatch.delenv("KANDIDATMONITOR_COOKIE_SECRET", raising=False)
     db = str(tmp_path / "x.duckdb")
-    first = cookie_secret(db)
-    assert cookie_secret(db) == first and len(first) >= 32  # a restart signs with the same secret
+    first = server_secret(db)
+    assert server_secret(db) == first and len(first) >= 32  # a restart signs with the same secret
     assert (Path(f"{db}.cookie-secret").stat().st_mode & 0o777) == 0o600
     monkeypatch.setenv("KANDIDATMONITOR_COOKIE_SECRET", "from-the-environment")
-    assert cookie_secret(db) == "from-the-environment"
+    assert server_secret(db) == "from-the-environment"
