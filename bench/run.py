@@ -19,7 +19,7 @@ from pathlib import Path
 from services.clock import OSLO, FrozenClock
 from services.demo import build_demo, demo_exam_date
 from services.model import AccessStatus, Progress, system_actor
-from services.queries import MonitorFilter, QueryService
+from services.queries import MonitorFilter, QueryService, SortColumn
 from services.store import is_url
 from services.wiring import Services
 
@@ -57,8 +57,9 @@ def _monitor_samples(queries: QueryService, services: Services, rng: random.Rand
         f = MonitorFilter(
             school_id=rng.choice(schools),
             search=rng.choice(["", "", rng.choice(names).lower()]),
-            progress=rng.choice([None, None, *Progress]),
-            access=rng.choice([None, None, *AccessStatus]),
+            progress=rng.choice([(), (), *((p,) for p in Progress), tuple(Progress)[:2]]),
+            access=rng.choice([(), (), *((a,) for a in AccessStatus)]),
+            sort=rng.choice([None, None, *SortColumn]), descending=rng.random() < 0.5,
             page=rng.choice([1, 1, 2, 3]),
         )
         samples.append(timed(lambda: queries.monitor_page(actor, f)))

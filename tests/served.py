@@ -104,3 +104,18 @@ def sign_in_at_the_provider(page: Page, served, account: str, path: str = "/kand
     page.locator("input[name=password]").fill("hva-som-helst")
     page.locator("button[type=submit]").click()
     page.locator("button[type=submit]").click()  # the provider's consent: "Continue"
+
+
+def filter_dropdown(page: Page, title: str):
+    """The monitor's filter titled ``title`` ("Gruppe", or "Gruppe 2" once values are chosen)."""
+    summary = page.locator("summary", has_text=re.compile(rf"^{re.escape(title)}( \d+)?$"))
+    return page.locator("details.km-choice").filter(has=summary)
+
+
+def choose(page: Page, title: str, option: str) -> None:
+    """Tick ``option`` in a monitor filter as a user does: open it, tick, close it."""
+    dropdown = filter_dropdown(page, title)
+    dropdown.locator("summary").click()
+    dropdown.get_by_label(option, exact=True).check()
+    page.keyboard.press("Escape")
+    expect(dropdown).not_to_have_attribute("open", "")

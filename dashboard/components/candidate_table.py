@@ -12,9 +12,9 @@ import pandas as pd
 from panel.viewable import Viewer
 
 from services.labels import label
-from services.queries import MonitorPage, MonitorRow
+from services.queries import MonitorPage, MonitorRow, SortColumn
 
-from ..panel_private import UnstyledTabulator
+from ..panel_private import ServerTabulator
 
 ACCESS = label("column.access")
 CANDIDATE = label("ui.column_candidate")
@@ -26,6 +26,9 @@ IP = label("ui.column_ip")
 ACTION = label("ui.column_action")
 
 HTML_COLUMNS = (ACCESS, CANDIDATE, GROUP_SUBJECT, ACTION)
+SORTS = {ACCESS: SortColumn.ACCESS, CANDIDATE: SortColumn.CANDIDATE, GROUP_SUBJECT: SortColumn.GROUP_SUBJECT,
+         EXAM: SortColumn.EXAM, PART_1: SortColumn.PART_1, PART_2: SortColumn.PART_2}
+TITLES = {sort: title for title, sort in SORTS.items()}
 # Fixed shares: "fit_data" layouts measure every cell on every update, which made each
 # live patch cost the browser a full reflow of the table.
 WIDTHS = {ACCESS: "16%", CANDIDATE: "17%", GROUP_SUBJECT: "22%", EXAM: "11%", PART_1: "13%", PART_2: "11%",
@@ -91,24 +94,29 @@ def record(row: MonitorRow, page: MonitorPage, show_ip: bool) -> dict:
 
 
 class CandidateTable(Viewer):
-    """Shows a ``MonitorPage``; ``on_grant`` and ``on_more`` get the candidate id clicked."""
+    """Shows a ``MonitorPage``; ``on_grant`` and ``on_more`` get the candidate id clicked,
+    ``on_sort`` the column (``SortColumn``) and direction of a header click: the service
+    sorts the whole school's matching rows, so paging stays right (issue 21 item 7)."""
 
-    def __init__(self, on_grant, on_more, **params):
+    def __init__(self, on_grant, on_more, on_sort, **params):
         super().__init__(**params)
         self._on_grant = on_grant
         self._on_more = on_more
+        self._on_sort = on_sort
         self.rows: dict[int, MonitorRow] = {}
         self._records: dict[int, dict] = {}  # what the browser shows, to diff in plain Python
         self._columns: list[str] = []
         self._shown: tuple[MonitorPage, bool] | None = None
-        self.table = UnstyledTabulator(
+        self.table = ServerTabulator(
             pd.DataFrame(columns=[ACCESS, CANDIDATE, GROUP_SUBJECT, ACTION]),
             show_index=False, disabled=True, selectable=False, pagination=None,
             layout="fit_columns", sizing_mode="stretch_width", widths=WIDTHS,
-            formatters={c: {"type": "html"} for c in HTML_COLUMNS},
-            configuration={"columnDefaults": {"headerSort": False}},
+            formatters={c: {"type": "html"} for c in HTML_COLUMNS}, sortable={IP: False, ACTION: False},
+            # Remote: a header click only reports the sort; the rows come back in the service's order.
+            configuration={"sortMode": "remote", "columnHeaderSortMulti": False},
             stylesheets=[STYLE], css_classes=["km-candidates"])
         self.table.on_click(self._clicked)
+        self.table.param.watch(self._sorted, "sorters")
 
     def __panel__(self):
         return self.table
@@ -137,6 +145,16 @@ class CandidateTable(Viewer):
                 list(records.values()), columns=columns, index=pd.Index(list(records), name="candidate_id"),
             ).astype(object)
         self._records, self._columns = records, columns
+
+    def show_sort(self, sort: SortColumn | None, descending: bool) -> None:
+        """The header's arrow for the sort the filters hold (from the address, say)."""
+        wanted = [{"field": TITLES[sort], "dir": "desc" if descending else "asc"}] if sort is not None else []
+        if self.table.sorters != wanted:
+            self.table.sorters = wanted
+
+    def _sorted(self, event) -> None:
+        sorter = next((s for s in event.new if s.get("field") in SORTS), None)
+        self._on_sort(SORTS[sorter["field"]] if sorter else None, bool(sorter) and sorter.get("dir") == "desc")
 
     def _clicked(self, event) -> None:
         """Map the clicked row to its candidate id on the server's copy of the page."""

@@ -1,20 +1,24 @@
 """The monitor's filters (SPEC §8): a params-only object, and the bar of widgets on it."""
 from __future__ import annotations
 
+from pathlib import Path
 from urllib.parse import parse_qsl, urlencode
 
 import param
 import panel as pn
+from panel.custom import JSComponent
 from panel.viewable import Viewer
 
 from services.labels import label
 from services.model import AccessStatus, Progress
-from services.queries import PAGE_SIZE, MonitorFilter
+from services.queries import PAGE_SIZE, MonitorFilter, SortColumn
 
 PAGE_SIZES = (25, 50, 100, 200)
 
-# Which params are filters the user can reset, and which reset the page to 1 when changed.
-FILTER_PARAMS = ("search", "group_id", "progress", "access")
+# The filters that take values: "Nullstill filter (n)" counts and clears these.
+CHOICE_PARAMS = ("groups", "progress", "access")
+# What turns the page back to 1 when changed, and what the page's address keeps.
+FILTER_PARAMS = ("search", *CHOICE_PARAMS, "sort", "descending")
 
 
 class Filters(param.Parameterized):
@@ -22,9 +26,11 @@ class Filters(param.Parameterized):
 
     school_id = param.Integer(default=None, allow_None=True)
     search = param.String(default="")
-    group_id = param.Integer(default=None, allow_None=True)
-    progress = param.Selector(default=None, objects=[None, *Progress], allow_None=True)
-    access = param.Selector(default=None, objects=[None, *AccessStatus], allow_None=True)
+    groups = param.List(default=[], item_type=int)
+    progress = param.List(default=[], item_type=Progress)
+    access = param.List(default=[], item_type=AccessStatus)
+    sort = param.Selector(default=None, objects=[None, *SortColumn], allow_None=True)
+    descending = param.Boolean(default=False)
     show_ip = param.Boolean(default=False)
     page = param.Integer(default=1, bounds=(1, None))
     page_size = param.Selector(default=PAGE_SIZE, objects=list(PAGE_SIZES))
@@ -34,21 +40,22 @@ class Filters(param.Parameterized):
         self.page = 1
 
     def query(self) -> MonitorFilter:
-        return MonitorFilter(school_id=self.school_id, search=self.search, group_id=self.group_id,
-                             progress=self.progress, access=self.access, page=self.page,
-                             page_size=self.page_size)
+        return MonitorFilter(school_id=self.school_id, search=self.search, groups=tuple(self.groups),
+                             progress=tuple(self.progress), access=tuple(self.access), sort=self.sort,
+                             descending=self.descending, page=self.page, page_size=self.page_size)
 
     @property
-    def active(self) -> int:
+    def chosen_values(self) -> int:
         """The n of "Nullstill filter (n)"."""
-        return self.query().active_filters if self.school_id is not None else 0
+        return self.query().chosen_values if self.school_id is not None else 0
 
     def reset(self) -> None:
-        self.param.update(search="", group_id=None, progress=None, access=None)
+        """"Nullstill filter": the chosen values go; the search text is the user's own field."""
+        self.param.update(groups=[], progress=[], access=[])
 
     def show_waiting(self) -> None:
         """"Se hvilke kandidater det gjelder": everyone who can be granted access."""
-        self.param.update(search="", group_id=None, progress=None, access=AccessStatus.WAITING)
+        self.param.update(search="", groups=[], progress=[], access=[AccessStatus.WAITING])
 
 
 class FilterBar(Viewer):
@@ -69,16 +76,17 @@ class FilterBar(Viewer):
             value=filters.search, value_input=filters.search)
         self.search.param.watch(lambda e: setattr(filters, "search", e.new), "value_input")
         filters.param.watch(self._search_from_filters, "search")
-        self.group = OptionalSelect(filters, "group_id", label("ui.group"), self._group_options(), width=300)
-        self.progress = OptionalSelect(filters, "progress", label("ui.progress"),
-                                       {label(p): p for p in Progress}, width=180)
-        self.access = OptionalSelect(filters, "access", label("ui.access"),
-                                     {label(a): a for a in AccessStatus}, width=210)
+        self.group = ChoiceFilter(filters, "groups", label("ui.group"), self._group_options(),
+                                  css_classes=["km-filter-groups"])
+        self.progress = ChoiceFilter(filters, "progress", label("ui.progress"), {label(p): p for p in Progress},
+                                     css_classes=["km-filter-progress"])
+        self.access = ChoiceFilter(filters, "access", label("ui.access"), {label(a): a for a in AccessStatus},
+                                   css_classes=["km-filter-access"])
         self.reset = pn.widgets.Button(color="light", align="end")
         self.reset.on_click(lambda _: filters.reset())
         self.show_ip = pn.widgets.Checkbox.from_param(filters.param.show_ip, label=label("ui.show_ip"),
                                                       align="end", css_classes=["km-show-ip"])
-        filters.param.watch(self._sync, [*FILTER_PARAMS, "school_id"])
+        filters.param.watch(self._sync, [*CHOICE_PARAMS, "school_id"])
         self._sync()
 
     def _group_options(self) -> dict:
@@ -92,9 +100,9 @@ class FilterBar(Viewer):
     def _sync(self, *_events) -> None:
         if not _events or any(e.name == "school_id" for e in _events):
             self.group.set_options(self._group_options())
-        active = self.filters.active
-        self.reset.label = label("ui.reset_filters").format(n=active)
-        self.reset.disabled = active == 0
+        chosen = self.filters.chosen_values
+        self.reset.label = label("ui.reset_filters").format(n=chosen)
+        self.reset.disabled = chosen == 0
 
     def __panel__(self):
         return pn.Column(
@@ -102,6 +110,55 @@ class FilterBar(Viewer):
             pn.Row(self.search, self.group, self.progress, self.access, self.reset, self.show_ip,
                    sizing_mode="stretch_width", styles={"flex-wrap": "wrap"}),
             sizing_mode="stretch_width")
+
+
+class CheckboxDropdown(JSComponent):
+    """A button titled with the number chosen that opens a list of checkboxes (``js/``)."""
+
+    title = param.String(default="")
+    options = param.List(default=[])  # [key, label] pairs
+    value = param.List(default=[])  # the keys ticked
+
+    _esm = Path(__file__).parent / "js" / "choice_filter.js"
+    _stylesheets = [str(Path(__file__).parent / "js" / "choice_filter.css")]
+
+
+class ChoiceFilter(Viewer):
+    """A filter of several values, two-way bound to one list param of ``owner``; ``options``
+    maps label → value (an id or an enum)."""
+
+    def __init__(self, owner: param.Parameterized, name: str, title: str, options: dict, **widget_params):
+        super().__init__()
+        self._owner, self._name = owner, name
+        self.widget = CheckboxDropdown(title=title, align="end", **widget_params)
+        self.set_options(options)
+        self.widget.param.watch(self._to_owner, "value")
+        owner.param.watch(self._to_widget, name)
+
+    def set_options(self, options: dict) -> None:
+        self._values = {_key(v): v for v in options.values()}
+        self.widget.options = [[_key(v), text] for text, v in options.items()]
+        known = [v for v in getattr(self._owner, self._name) if _key(v) in self._values]
+        if known != getattr(self._owner, self._name):
+            setattr(self._owner, self._name, known)
+        self._to_widget()
+
+    def _to_owner(self, event) -> None:
+        chosen = [self._values[k] for k in event.new if k in self._values]
+        if chosen != getattr(self._owner, self._name):
+            setattr(self._owner, self._name, chosen)
+
+    def _to_widget(self, *_events) -> None:
+        keys = [_key(v) for v in getattr(self._owner, self._name)]
+        if keys != self.widget.value:
+            self.widget.value = keys
+
+    def __panel__(self):
+        return self.widget
+
+
+def _key(value) -> str:
+    return str(getattr(value, "value", value))
 
 
 class OptionalSelect(Viewer):
@@ -137,34 +194,54 @@ class OptionalSelect(Viewer):
 
 # The monitor's filters in its address, so that a reload, or "Tilbake" from "Lever for
 # kandidat", shows the same candidates (issue 21 item 3). Norwegian keys: the address is seen.
-URL_KEYS = {"school_id": "skole", "search": "sok", "group_id": "gruppe", "progress": "fremdrift",
-            "access": "tilgang", "page": "side"}
-_PARSE = {"school_id": int, "group_id": int, "page": int, "progress": Progress, "access": AccessStatus, "search": str}
+# A filter of several values repeats its key (``gruppe=1&gruppe=4``).
+URL_KEYS = {"school_id": "skole", "search": "sok", "groups": "gruppe", "progress": "fremdrift",
+            "access": "tilgang", "sort": "sortering", "descending": "synkende", "page": "side"}
+_PARSE = {"school_id": int, "groups": int, "page": int, "progress": Progress, "access": AccessStatus, "search": str,
+          "sort": SortColumn, "descending": lambda text: text == "1" or None}
+
+
+def _query_pairs(values: dict) -> list[tuple[str, str]]:
+    """(key, text) pairs of filter ``values`` (name → value or list), defaults left out."""
+    pairs = []
+    for name, value in values.items():
+        for item in value if isinstance(value, list) else [value]:
+            if item in (None, "", False) or (name == "page" and item == 1):
+                continue
+            text = "1" if item is True else getattr(item, "value", item)
+            pairs.append((URL_KEYS[name], str(text)))
+    return pairs
 
 
 def filters_query(filters: Filters) -> str:
     """The address query of ``filters`` (only what differs from the defaults)."""
-    values = {key: getattr(filters, name) for name, key in URL_KEYS.items()}
-    return urlencode({k: (v.value if hasattr(v, "value") else v) for k, v in values.items()
-                      if v not in (None, "") and not (k == "side" and v == 1)})
+    return urlencode(_query_pairs({name: getattr(filters, name) for name in URL_KEYS}))
 
 
 def filters_from_query(pairs) -> dict:
     """Filter values from address ``pairs`` ((key, text), …); anything unknown or malformed is
     left out, so that an address can set nothing but the filters."""
     names = {key: name for name, key in URL_KEYS.items()}
-    found = {}
+    found: dict = {}
     for key, text in pairs:
-        if key in names:
-            try:
-                found[names[key]] = _PARSE[names[key]](text)
-            except ValueError:
-                continue
+        name = names.get(key)
+        if name is None:
+            continue
+        try:
+            value = _PARSE[name](text)
+        except ValueError:
+            continue
+        if value is None:
+            continue
+        if name in CHOICE_PARAMS:
+            if value not in found.setdefault(name, []):
+                found[name].append(value)
+        else:
+            found[name] = value
     return found
 
 
 def monitor_return_path(query: str) -> str:
     """"Tilbake" to the monitor with the filters of ``query`` (rebuilt: nothing else passes)."""
-    kept = filters_from_query(parse_qsl(query))
-    return "/kandidatmonitor" + ("?" + urlencode({URL_KEYS[n]: (v.value if hasattr(v, "value") else v)
-                                                  for n, v in kept.items()}) if kept else "")
+    kept = urlencode(_query_pairs(filters_from_query(parse_qsl(query))))
+    return "/kandidatmonitor" + (f"?{kept}" if kept else "")

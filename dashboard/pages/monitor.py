@@ -98,7 +98,7 @@ class MonitorApp(Viewer):
         self.services = services
         self.actor = session_actor(services)
         schools = services.queries.schools_for(self.actor)
-        asked = filters_from_query((k, v[0].decode(errors="replace")) for k, v in pn.state.session_args.items() if v)
+        asked = filters_from_query((k, v.decode(errors="replace")) for k, vs in pn.state.session_args.items() for v in vs)
         ids = [sid for sid, _, _ in schools]
         wanted = asked.pop("school_id", None)
         self.filters = Filters(school_id=wanted if wanted in ids else (ids[0] if ids else None))
@@ -108,7 +108,10 @@ class MonitorApp(Viewer):
         self.filters.param.watch(self._keep_in_address, ["school_id", *FILTER_PARAMS, "page"])
         self.store = MonitorStore(services, self.actor, self.filters)
         self.filter_bar = FilterBar(self.filters, schools, lambda sid: services.queries.groups_for(self.actor, sid))
-        self.table = CandidateTable(on_grant=self._grant, on_more=self._open_menu)
+        self.table = CandidateTable(on_grant=self._grant, on_more=self._open_menu,
+                                    on_sort=lambda sort, descending: self.filters.param.update(sort=sort,
+                                                                                               descending=descending))
+        self.table.show_sort(self.filters.sort, self.filters.descending)
         self.message = pn.pane.Alert("", alert_type="success", visible=False, sizing_mode="stretch_width",
                                      css_classes=["km-message"])
         self.dialog = pn.Modal(sizing_mode="stretch_width", css_classes=["km-dialog"])

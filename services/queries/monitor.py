@@ -4,6 +4,7 @@ the page are cut from them in Python (docs/decisions.md)."""
 from __future__ import annotations
 
 import dataclasses
+import enum
 import functools
 import math
 
@@ -33,22 +34,37 @@ WHERE cs.school_id = $school AND NOT c.deleted AND {in_groups(dialect, "cs.group
 ORDER BY c.number"""
 
 
+class SortColumn(enum.StrEnum):
+    """The monitor's sortable columns (issue 21 item 7)."""
+
+    ACCESS = "ACCESS"
+    CANDIDATE = "CANDIDATE"
+    GROUP_SUBJECT = "GROUP_SUBJECT"
+    EXAM = "EXAM"  # one-part exams' progress
+    PART_1 = "PART_1"
+    PART_2 = "PART_2"
+
+
 @dataclasses.dataclass(frozen=True)
 class MonitorFilter:
-    """What the monitor page asks for (SPEC §8). ``access=WAITING`` means "can be granted"."""
+    """What the monitor page asks for (SPEC §8). Each filter takes several values (a row
+    matches any of them); ``WAITING`` among ``access`` means "can be granted"."""
 
     school_id: int
     search: str = ""
-    group_id: int | None = None
-    progress: Progress | None = None
-    access: AccessStatus | None = None
+    groups: tuple[int, ...] = ()
+    progress: tuple[Progress, ...] = ()
+    access: tuple[AccessStatus, ...] = ()
+    sort: SortColumn | None = None  # None: by candidate number
+    descending: bool = False
     page: int = 1
     page_size: int = PAGE_SIZE
 
     @property
-    def active_filters(self) -> int:
-        """The n of "Nullstill filter (n)"."""
-        return sum(x is not None for x in (self.group_id, self.progress, self.access)) + bool(self.search.strip())
+    def chosen_values(self) -> int:
+        """The n of "Nullstill filter (n)": values chosen in the filters (the seed's 1 + 3 + 1
+        → 5); the search text is not one."""
+        return len(self.groups) + len(self.progress) + len(self.access)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -96,7 +112,7 @@ class MonitorQueries(ReadModel):
         """Every row that matches the filters, unpaged (the monitor's CSV/Excel export)."""
         matches = _matcher(f)
         return [_monitor_row(r, actor.role, self.clock.today())
-                for r in self._school_rows(actor, f.school_id)[1] if matches(r)]
+                for r in _sorted([r for r in self._school_rows(actor, f.school_id)[1] if matches(r)], f)]
 
     def _school_rows(self, actor: Actor, school_id: int) -> tuple[tuple | None, list]:
         """(cache key, rows): the school's rows in the actor's scope, cached by (school,
@@ -120,7 +136,7 @@ class MonitorQueries(ReadModel):
 
 def _cut_page(rows: list, f: MonitorFilter, role: Role | None, today) -> MonitorPage:
     matches = _matcher(f)
-    matching = [r for r in rows if matches(r)]
+    matching = _sorted([r for r in rows if matches(r)], f)
     pages = max(1, math.ceil(len(matching) / f.page_size))
     page = min(max(1, f.page), pages)
     shown = matching[(page - 1) * f.page_size: page * f.page_size]
@@ -151,18 +167,53 @@ def _matcher(f: MonitorFilter):
     matches either part of a two-part exam and never an absent candidate.
     """
     q = f.search.strip().lower()
-    progress = Progress(f.progress).value if f.progress is not None else None
-    access = AccessStatus(f.access) if f.access is not None else None
+    groups = set(f.groups)
+    progress = {Progress(p).value for p in f.progress}
+    can_grant = AccessStatus.WAITING in f.access
+    access = {AccessStatus(a).value for a in f.access if a != AccessStatus.WAITING}
 
     def matches(r) -> bool:
         if q and q not in r.number.lower() and q not in r.name.lower():
             return False
-        if f.group_id is not None and r.group_id != f.group_id:
+        if groups and r.group_id not in groups:
             return False
-        if progress is not None and (r.absence is not None or progress not in (r.progress_1, r.progress_2)):
+        if progress and (r.absence is not None or progress.isdisjoint((r.progress_1, r.progress_2))):
             return False
-        if access is AccessStatus.WAITING:
-            return bool(r.can_grant)
-        return access is None or r.access == access.value
+        return not f.access or (can_grant and bool(r.can_grant)) or r.access in access
 
     return matches
+
+
+_ACCESS_ORDER = {a.value: i for i, a in enumerate(AccessStatus)}
+_PROGRESS_ORDER = {p.value: i for i, p in enumerate(Progress)}
+
+
+def _progress_key(part: str, two_part: bool):
+    """A progress column's key: None (the cell is empty) for rows of the other kind of exam
+    and for absent candidates, whose progress is hidden."""
+    def key(r):
+        if bool(r.two_part) != two_part or r.absence is not None:
+            return None
+        return _PROGRESS_ORDER.get(getattr(r, part))
+    return key
+
+
+_SORT_KEYS = {
+    SortColumn.ACCESS: lambda r: _ACCESS_ORDER[r.access],
+    SortColumn.CANDIDATE: lambda r: (r.name.casefold(), r.number),
+    SortColumn.GROUP_SUBJECT: lambda r: (r.group_name.casefold(), r.subject_code),
+    SortColumn.EXAM: _progress_key("progress_2", two_part=False),
+    SortColumn.PART_1: _progress_key("progress_1", two_part=True),
+    SortColumn.PART_2: _progress_key("progress_2", two_part=True),
+}
+
+
+def _sorted(rows: list, f: MonitorFilter) -> list:
+    """``rows`` (in candidate-number order) in the order ``f`` asks for; ties keep the
+    number order, and rows whose cell is empty come last either way."""
+    if f.sort is None:
+        return rows
+    key = _SORT_KEYS[f.sort]
+    keyed = [(key(r), r) for r in rows]
+    present = sorted((k_r for k_r in keyed if k_r[0] is not None), key=lambda k_r: k_r[0], reverse=f.descending)
+    return [r for _k, r in present] + [r for k, r in keyed if k is None]

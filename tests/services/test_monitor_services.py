@@ -19,7 +19,7 @@ def test_many_readers_of_one_school_cost_one_query_per_change(world, desk):
     assert world.queries.school_reads == 1
     desk.login("101AAA-V")  # a change at school 1
     assert page(world, desk.admin).waiting == 1
-    page(world, desk.admin, access=AccessStatus.WAITING)
+    page(world, desk.admin, access=(AccessStatus.WAITING,))
     assert world.queries.school_reads == 2
 
 def test_the_cache_keeps_scopes_apart(world, desk):

@@ -6,7 +6,7 @@ import inspect
 import panel as pn
 from bokeh.server.contexts import BokehSessionContext
 
-from dashboard.panel_private import RELIED_ON, UnstyledTabulator
+from dashboard.panel_private import RELIED_ON, ServerTabulator
 
 
 def test_the_private_attributes_still_exist():
@@ -34,4 +34,11 @@ def test_bokeh_servers_keep_their_http_server_where_add_sockets_finds_it():
 def test_update_style_is_what_tabulator_calls_after_a_patch_and_we_still_override_it():
     assert "_update_style" in inspect.getsource(pn.widgets.Tabulator)
     assert list(inspect.signature(pn.widgets.Tabulator._update_style).parameters) == ["self", "recompute"]
-    assert UnstyledTabulator._update_style is not pn.widgets.Tabulator._update_style
+    assert ServerTabulator._update_style is not pn.widgets.Tabulator._update_style
+
+
+def test_tabulator_resends_everything_on_a_patch_while_sorted_and_we_still_skip_that():
+    source = inspect.getsource(pn.widgets.Tabulator)
+    assert "if self.filters or self._filters or self.sorters:" in source and "super()._patch(patch)" in source
+    assert "self._sort_df(" in inspect.getsource(pn.widgets.Tabulator._get_data)
+    assert ServerTabulator._patch is not pn.widgets.Tabulator._patch

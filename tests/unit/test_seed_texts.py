@@ -2,6 +2,8 @@
 that agree in number, the search placeholder."""
 from __future__ import annotations
 
+from urllib.parse import parse_qsl
+
 from dashboard.components.candidate_table import access_cell
 from dashboard.components.overview import alerts_html
 from services.labels import label
@@ -36,12 +38,18 @@ def test_the_search_field_says_what_the_seed_says():
 def test_the_monitors_address_carries_its_filters_and_nothing_else():
     from dashboard.components.filters import Filters, filters_from_query, filters_query, monitor_return_path
     from services.model import Progress
+    from services.queries import SortColumn
 
     filters = Filters(school_id=1)
-    filters.param.update(search="bjørn", access=AccessStatus.WAITING, progress=Progress.UPLOADING)
+    filters.param.update(search="bjørn", access=[AccessStatus.WAITING], groups=[3, 1],
+                         progress=[Progress.UPLOADING, Progress.DELIVERED], sort=SortColumn.CANDIDATE, descending=True)
     query = filters_query(filters)
-    assert query == "skole=1&sok=bj%C3%B8rn&fremdrift=UPLOADING&tilgang=WAITING"
+    assert query == ("skole=1&sok=bj%C3%B8rn&gruppe=3&gruppe=1&fremdrift=UPLOADING&fremdrift=DELIVERED"
+                     "&tilgang=WAITING&sortering=CANDIDATE&synkende=1")
     assert monitor_return_path(query) == "/kandidatmonitor?" + query
+    again = Filters(school_id=1)
+    again.param.update(**filters_from_query(parse_qsl(query)))
+    assert again.query() == filters.query()
     assert filters_from_query([("skole", "x"), ("tilgang", "NOPE"), ("neste", "https://evil.example")]) == {}
     assert monitor_return_path("//evil.example/?skole=1") == "/kandidatmonitor"
     assert monitor_return_path("skole=2&javascript=alert(1)") == "/kandidatmonitor?skole=2"
