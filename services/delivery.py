@@ -37,13 +37,10 @@ class Upload:
         """Known before reading, so that the limits refuse a file without taking it in."""
         if isinstance(self.data, (bytes, bytearray)):
             return len(self.data)
-        try:
-            return os.fstat(self.data.fileno()).st_size
-        except (AttributeError, OSError):  # an in-memory stream
-            here = self.data.tell()
-            size = self.data.seek(0, os.SEEK_END)
-            self.data.seek(here)
-            return size - here
+        here = self.data.tell()  # by seeking, not fstat: a spooled file stays in memory
+        size = self.data.seek(0, os.SEEK_END)
+        self.data.seek(here)
+        return size - here
 
 
 @dataclasses.dataclass(frozen=True)

@@ -5,43 +5,84 @@ limit's worth of memory, not 2 GB. The browser's own limits are only a first gua
 from __future__ import annotations
 
 import json
+import tempfile
+import time
 from collections.abc import Callable
+from pathlib import Path
 
 import pandas as pd
 import panel as pn
+import param
 from bokeh.events import DocumentReady
 from bokeh.models import CustomJS
+from panel.custom import JSComponent
 
 from services.delivery import Upload
 from services.errors import ServiceError
 from services.labels import NB, label
-from services.rules import batch_error
+from services.rules import MAX_BATCH_BYTES, MAX_FILES_PER_BATCH, batch_error
 
 from .candidate_log import file_size, kilobytes
 
 
-def speak_norwegian(doc) -> None:
-    """FilePond's texts ("Drag & Drop your files", "Upload complete") from the label catalogue:
-    Panel does not pass them through, so set them once the page has loaded (``setOptions``
-    changes the defaults and every drop area already on the page)."""
-    labels = {key.split(".", 1)[1]: text for key, text in NB.items()
-              if isinstance(key, str) and key.startswith("filepond.")}
+# FilePond finishes a file about a second after its last byte (its progress animation), so
+# two at a time made 60 small files take two minutes; sixteen take ten seconds. The server
+# holds at most one spool file per file in flight (docs/decisions.md: uploads).
+PARALLEL_UPLOADS = 16
+
+
+def configure_filepond(doc) -> None:
+    """FilePond's texts ("Drag & Drop your files", "Upload complete") from the label catalogue,
+    and its number of files in flight: Panel passes neither through, so set them once the page
+    has loaded (``setOptions`` changes the defaults and every drop area already on the page)."""
+    options = {key.split(".", 1)[1]: text for key, text in NB.items()
+               if isinstance(key, str) and key.startswith("filepond.")}
+    options["maxParallelUploads"] = PARALLEL_UPLOADS
     doc.js_on_event(DocumentReady, CustomJS(code=f"""
         let tries = 0;
-        const apply = () => window.FilePond ? window.FilePond.setOptions({json.dumps(labels)})
+        const apply = () => window.FilePond ? window.FilePond.setOptions({json.dumps(options)})
                                             : (tries++ < 100 && setTimeout(apply, 100));
         apply();"""))
 
 
+SPOOL_IN_MEMORY = 1_000_000  # a file in flight moves to disk beyond this
+
+
+class UploadGuard(JSComponent):
+    """Marks where one upload (one drop, one file dialog) begins, with its files, and stops
+    one over the seed's limits in the browser (``js/upload_guard.js``). Shows nothing."""
+
+    max_files = param.Integer(default=MAX_FILES_PER_BATCH)
+    max_bytes = param.Integer(default=MAX_BATCH_BYTES)
+
+    _esm = Path(__file__).parent / "js" / "upload_guard.js"
+
+    def __init__(self, on_upload: Callable[[list[tuple[str, int]]], None], **params):
+        super().__init__(width=0, height=0, margin=0, **params)
+        self._on_upload = on_upload
+
+    def _handle_msg(self, data) -> None:
+        files = [(str(name)[:255], int(size)) for name, size in data.get("files", [])[:10_000]]
+        self._on_upload(files)
+
+
 class BoundedFileDropper(pn.widgets.FileDropper):
-    def __init__(self, on_file: Callable[[str, bytes], None], on_too_large: Callable[[str, int], None],
-                 on_removed: Callable[[str], None], limit: int, **params):
-        super().__init__(**params)
+    """``guard`` goes into the page beside the dropper; ``on_upload`` hears of each upload's
+    start (see ``UploadGuard``)."""
+
+    def __init__(self, on_file: Callable[[Upload], None], on_too_large: Callable[[str, int], None],
+                 on_removed: Callable[[str], None], on_upload: Callable[[list[tuple[str, int]]], None],
+                 limit: int, **params):
+        # No pond-wide limits: FilePond counts every file since the page opened, the seed's
+        # limits are per upload (the guard); the size limit only spares the server the absurd.
+        super().__init__(max_file_size="100MB", max_files=None, max_total_file_size=None, **params)
+        self.guard = UploadGuard(on_upload)
         self._on_file = on_file
         self._on_too_large = on_too_large
         self._on_removed = on_removed
         self._limit = limit
         self._sizes: dict[str, int] = {}
+        self._spools: dict[str, tempfile.SpooledTemporaryFile] = {}  # files in flight
 
     def _process_event(self, event) -> None:
         if event.event_name == "delete_event":  # "trykk for å fjerne filen" on a received file
@@ -50,52 +91,85 @@ class BoundedFileDropper(pn.widgets.FileDropper):
         data = event.data
         name, chunk, last = data["name"], data["data"], data["chunk"] == data["total_chunks"]
         if data["chunk"] == 1:
-            self._file_buffer[name] = []
+            self._discard(name)
+            self._spools[name] = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)
             self._sizes[name] = 0
         self._sizes[name] = self._sizes.get(name, 0) + len(chunk)
         if self._sizes[name] > self._limit:
-            self._file_buffer.pop(name, None)  # stop holding it; tell once it has all arrived
-        elif name in self._file_buffer:
-            self._file_buffer[name].append(chunk)
+            self._discard(name)  # stop holding it; tell once it has all arrived
+        elif name in self._spools:
+            self._spools[name].write(chunk)
         if not last:
             return
         size = self._sizes.pop(name, 0)
-        buffers = self._file_buffer.pop(name, None)
-        if buffers is None:
+        spool = self._spools.pop(name, None)
+        if spool is None:
             self._on_too_large(name, size)
-        else:
-            self._on_file(name, b"".join(b if isinstance(b, bytes) else bytes(b) for b in buffers))
+            return
+        with spool:
+            spool.seek(0)
+            self._on_file(Upload(name, spool))
+
+    def _discard(self, name: str) -> None:
+        spool = self._spools.pop(name, None)
+        if spool is not None:
+            spool.close()
 
 
 class DropBatch:
-    """The files dropped since the last delivery: the counter's X and Y, the files refused
-    and why, and the batch limits (100 files, 300 MB) applied as the files arrive one by one."""
+    """One upload's files (one drop or one file dialog: the seed's "om gangen"): the counter's
+    X and Y and the limits (100 files, 300 MB) applied as its files arrive one by one; and the
+    files refused since the last delivery, and why."""
 
     def __init__(self) -> None:
         self.reset()
 
+    # An upload whose next file has not come for this long is over (the browser gave up).
+    STALLED_S = 10.0
+
     def reset(self) -> None:
-        self.received = self.stored = self.received_bytes = self.stored_bytes = 0
+        self.received = self.stored = self.received_bytes = self.stored_bytes = self.expected = 0
+        self._last_arrival = 0.0
         self.errors: list[tuple[str, int, str]] = []  # (name, size, label key): "Filer med feil"
 
-    def take(self, name: str, data: bytes | str, store: Callable[[Upload], str | None]) -> str | None:
+    def start(self, files: list[tuple[str, int]]) -> bool:
+        """A new upload of ``files`` (name, size) begins: the count starts again. One over the
+        limits is refused whole (the browser sends none of it), each file listed; returns
+        whether it may go ahead."""
+        self.received = self.stored = self.received_bytes = self.stored_bytes = 0
+        error = batch_error(len(files), sum(size for _, size in files))
+        self.expected = 0 if error else len(files)
+        self._last_arrival = time.monotonic()
+        for name, size in files if error else ():
+            self.refuse(name, size, error)
+        return error is None
+
+    @property
+    def in_progress(self) -> bool:
+        """More files of the announced upload are on their way: the page redraws its tables
+        once they are all in, not once per file (a redraw per file made 60 files take a minute)."""
+        return self.received < self.expected and time.monotonic() - self._last_arrival < self.STALLED_S
+
+    def take(self, upload: Upload, store: Callable[[Upload], str | None]) -> str | None:
         """Count a file that has arrived and let ``store`` keep it (it returns the label key of
         a refusal, or None). Returns the refusal's key, if any."""
-        content = data.encode("utf-8") if isinstance(data, str) else data  # FileDropper decodes text/*
-        error = batch_error(self.received + 1, self.received_bytes + len(content))
+        size = upload.size
+        self._last_arrival = time.monotonic()
+        error = batch_error(self.received + 1, self.received_bytes + size)
         if error is None:
             try:
-                error = store(Upload(name, content))
+                error = store(upload)
             except ServiceError as e:
                 error = e.key
         if error is None:
-            self.stored, self.stored_bytes = self.stored + 1, self.stored_bytes + len(content)
-            self.received, self.received_bytes = self.received + 1, self.received_bytes + len(content)
+            self.stored, self.stored_bytes = self.stored + 1, self.stored_bytes + size
+            self.received, self.received_bytes = self.received + 1, self.received_bytes + size
         else:
-            self.refuse(name, len(content), error)
+            self.refuse(upload.name, size, error)
         return error
 
     def refuse(self, name: str, size: int, key: str) -> None:
+        self._last_arrival = time.monotonic()
         self.received, self.received_bytes = self.received + 1, self.received_bytes + size
         self.errors.append((name, size, key))
 
@@ -104,7 +178,8 @@ class DropBatch:
 
     def counter(self) -> str:
         """"Lastet opp 3 av 3 filer. Totalt: 360,7 kB" (SPEC §6)."""
-        return label("ui.upload_counter").format(x=self.stored, y=self.received, total=kilobytes(self.stored_bytes))
+        return label("ui.upload_counter").format(x=self.stored, y=max(self.received, self.expected),
+                                                 total=kilobytes(self.stored_bytes))
 
 
 def error_table(errors: list[tuple[str, int, str]]):

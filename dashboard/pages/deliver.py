@@ -17,13 +17,13 @@ from services.errors import ServiceError
 from services.labels import label
 from services.model import Action, ExamPart
 from services.queries import DeliveryPage, FileInfo
-from services.rules import ACCEPTED_EXTENSIONS, MAX_FILE_BYTES, MAX_FILES_PER_BATCH
+from services.rules import ACCEPTED_EXTENSIONS, MAX_FILE_BYTES
 from services.wiring import Services
 
 from ..auth import session_actor
 from ..components.candidate_log import clock, file_size, kilobytes, uploader
 from ..components.feedback import feedback_form, feedback_line
-from ..components.file_drop import BoundedFileDropper, DropBatch, error_table, speak_norwegian
+from ..components.file_drop import BoundedFileDropper, DropBatch, error_table, configure_filepond
 from ..components.filters import monitor_return_path
 from ..components.header import StaffPage
 from ..downloads import file_url
@@ -64,10 +64,8 @@ class DeliverApp(StaffPage):
         self.batch = DropBatch()
         self.dropper = BoundedFileDropper(
             on_file=self._file_arrived, on_too_large=self._too_large,
-            on_removed=self._file_removed,
-            limit=MAX_FILE_BYTES, multiple=True, chunk_size=1_000_000, sizing_mode="stretch_width",
-            # The browser stops the absurd; the service enforces the seed's limits and texts.
-            max_file_size="100MB", max_total_file_size="400MB", max_files=MAX_FILES_PER_BATCH + 50, previews=["image"],
+            on_removed=self._file_removed, on_upload=self._upload_started,
+            limit=MAX_FILE_BYTES, multiple=True, chunk_size=1_000_000, sizing_mode="stretch_width", previews=["image"],
             css_classes=["km-dropper"], stylesheets=[UPLOAD_BUTTON])
         self.counter = pn.pane.HTML("", css_classes=["km-counter"])
         self.error_table = pn.Column(sizing_mode="stretch_width")
@@ -82,7 +80,7 @@ class DeliverApp(StaffPage):
         self.delete_marked.on_click(lambda _e: self._delete_marked())
         self.dialog = pn.Modal(sizing_mode="stretch_width", css_classes=["km-dialog"])
         self._dropped: dict[str, str] = {}  # name → file id of what this page stored, for "fjern"
-        speak_norwegian(pn.state.curdoc)
+        configure_filepond(pn.state.curdoc)
         self._show()
         self._waker = Waker(self, pn.state.curdoc)
         hub.watch(self._waker, self.page.candidate.school_id)
@@ -101,7 +99,7 @@ class DeliverApp(StaffPage):
                  f'<p>{html.escape(", ".join(sorted(ACCEPTED_EXTENSIONS)))}</p></details>')
         body = [pn.pane.HTML(facts, sizing_mode="stretch_width", stylesheets=[CSS])]
         if self.page.allowed:
-            body += [self.dropper, self.counter]
+            body += [self.dropper, self.dropper.guard, self.counter]
         else:
             why = "file.candidate_deleted" if c.deleted else "ui.not_offered"
             body.append(pn.pane.Alert(html.escape(label(why)), alert_type="warning", css_classes=["km-not-offered"]))
@@ -118,7 +116,7 @@ class DeliverApp(StaffPage):
         except ServiceError as e:
             self._say(str(e), "danger")
             return
-        if page != self.page:
+        if page != self.page and not self.batch.in_progress:  # an upload's end redraws
             self.page = page
             self._show()
 
@@ -208,15 +206,16 @@ class DeliverApp(StaffPage):
         return table
 
     # -- uploads ---------------------------------------------------------------------
-    def _file_arrived(self, name: str, data: bytes | str) -> None:
-        """One dropped file has arrived whole: the batch limits, then the service decides."""
-        if self.batch.take(name, data, self._store) is None:
-            self.message.visible = False
-            self._reload()
-            self.tabs.active = 1
-        else:
-            self._show()
-            self.tabs.active = 0
+    def _file_arrived(self, upload: Upload) -> None:
+        """One dropped file has arrived whole: the batch limits, then the service decides.
+        While more of the upload is on its way only the counter moves."""
+        self.batch.take(upload, self._store)
+        if self.batch.in_progress:
+            self.counter.object = html.escape(self.batch.counter())
+            return
+        self.message.visible = False
+        self._reload()
+        self.tabs.active = 1 if self.batch.stored == self.batch.received else 0  # this upload's errors first
 
     def _store(self, upload: Upload) -> str | None:
         result = self.services.delivery.upload_batch(session_actor(self.services), self.candidate_id, [upload])
@@ -229,6 +228,12 @@ class DeliverApp(StaffPage):
         self.batch.refuse(name, size, "file.too_large")
         self._show()
         self.tabs.active = 0
+
+    def _upload_started(self, files: list[tuple[str, int]]) -> None:
+        refused = not self.batch.start(files)
+        self._show()
+        if refused:
+            self.tabs.active = 0
 
     def _file_removed(self, name: str) -> None:
         """Removed from the drop area: an error leaves the list, a stored file not yet

@@ -16,11 +16,11 @@ import panel as pn
 from services.delivery import Upload
 from services.errors import ServiceError
 from services.labels import label
-from services.rules import MAX_FILE_BYTES, MAX_FILES_PER_BATCH
+from services.rules import MAX_FILE_BYTES
 from services.wiring import Services
 
 from ..auth import session_actor
-from ..components.file_drop import BoundedFileDropper, DropBatch, error_table, speak_norwegian
+from ..components.file_drop import BoundedFileDropper, DropBatch, error_table, configure_filepond
 from ..components.header import StaffPage
 from ..info_pages import footer
 from ..live import LiveHub, Waker
@@ -37,8 +37,8 @@ class GroupUploadApp(StaffPage):
                                         visible=len(schools) > 1, width=360)
         self.batch = DropBatch()
         self.dropper = BoundedFileDropper(
-            on_file=self._file_arrived, on_too_large=self._too_large, on_removed=self._file_removed, limit=MAX_FILE_BYTES, multiple=True, chunk_size=1_000_000,
-            max_file_size="100MB", max_total_file_size="400MB", max_files=MAX_FILES_PER_BATCH + 50,
+            on_file=self._file_arrived, on_too_large=self._too_large, on_removed=self._file_removed,
+            on_upload=self._upload_started, limit=MAX_FILE_BYTES, multiple=True, chunk_size=1_000_000,
             previews=["image"], sizing_mode="stretch_width", css_classes=["km-dropper"])
         self.counter = pn.pane.HTML("", css_classes=["km-counter"])
         self.error_holder = pn.Column(sizing_mode="stretch_width")
@@ -48,7 +48,7 @@ class GroupUploadApp(StaffPage):
         self._pending = []
         self._errors_shown: list = []
         self.school.param.watch(lambda _e: self.refresh(), "value")
-        speak_norwegian(pn.state.curdoc)
+        configure_filepond(pn.state.curdoc)
         self.refresh()
         self._waker = Waker(self, pn.state.curdoc)
         hub.watch(self._waker, self.school.value)
@@ -59,17 +59,19 @@ class GroupUploadApp(StaffPage):
         if self.school.value is None:
             return pn.Column(self.header, pn.pane.Alert(label("ui.no_schools"), alert_type="warning"))
         return pn.Column(self.header, self.message, self.school,
-                         pn.pane.Markdown(label("ui.group_upload_help")), self.dropper, self.counter, self.tabs,
+                         pn.pane.Markdown(label("ui.group_upload_help")), self.dropper, self.dropper.guard, self.counter, self.tabs,
                          footer(), sizing_mode="stretch_width", margin=(10, 20))
 
     def refresh(self) -> None:
         if self.school.value is None:
             return
+        self.counter.object = html.escape(self.batch.counter())
+        if self.batch.in_progress:  # only the counter moves until the upload is in
+            return
         pending = self.services.queries.pending_deliveries(self.actor, self.school.value)
         if pending != self._pending or not self.pending_holder.objects:
             self._pending = pending
             self.pending_holder[:] = [self._pending_view(pending)]
-        self.counter.object = html.escape(self.batch.counter())
         if self.batch.errors != self._errors_shown or not self.error_holder.objects:
             self._errors_shown = list(self.batch.errors)
             self.error_holder[:] = [error_table(self.batch.errors)]
@@ -92,8 +94,8 @@ class GroupUploadApp(StaffPage):
         table.on_click(lambda e: self._deliver(pending[e.row]) if e.column == "deliver" else None)
         return table
 
-    def _file_arrived(self, name: str, data: bytes | str) -> None:
-        if self.batch.take(name, data, self._store) is not None:
+    def _file_arrived(self, upload: Upload) -> None:
+        if self.batch.take(upload, self._store) is not None:
             self.tabs.active = 0
         self.refresh()
 
@@ -104,6 +106,11 @@ class GroupUploadApp(StaffPage):
     def _too_large(self, name: str, size: int) -> None:
         self.batch.refuse(name, size, "file.too_large")
         self.tabs.active = 0
+        self.refresh()
+
+    def _upload_started(self, files: list[tuple[str, int]]) -> None:
+        if not self.batch.start(files):
+            self.tabs.active = 0
         self.refresh()
 
     def _file_removed(self, name: str) -> None:

@@ -12,7 +12,7 @@ let status = null;      // the last status from the server
 let events = null;      // the status channel while it is open: also this page's heartbeat
 let retryDelay = 2000;  // before the status channel is opened again after a refusal
 let asked = null;       // the status version at which access was last asked for again
-let batch = {count: 0, done: 0, bytes: 0};  // the files chosen since the last delivery
+let batch = {count: 0, done: 0, bytes: 0};  // the latest upload's files (one choice or one drop)
 
 const API = "/kandidat/api/";
 async function call(path, options = {}) {
@@ -114,15 +114,16 @@ async function upload(files) {
   files = Array.from(files);
   if (!files.length) return;
   const total = files.reduce((n, f) => n + f.size, 0);
-  if (batch.count + files.length > C.max_files) { refuse(files[0].name, T["file.too_many"]); return; }
-  if (batch.bytes + total > C.max_batch) { refuse(files[0].name, T["file.batch_too_large"]); return; }
-  batch.count += files.length;
+  // The limits are per upload ("100 filer om gangen"), and so is the counter.
+  if (files.length > C.max_files) { refuse(files[0].name, T["file.too_many"]); return; }
+  if (total > C.max_batch) { refuse(files[0].name, T["file.batch_too_large"]); return; }
+  const mine = batch = {count: files.length, done: 0, bytes: 0};
   counter();
   for (const f of files) {  // one at a time: the server streams each to disk
     const r = await call("filer?navn=" + encodeURIComponent(f.name),
                          {method: "POST", headers: {"Content-Type": "application/octet-stream", "X-Kandidat": "1"}, body: f})
       .catch(() => ({ok: false, body: {feil: T["file.too_large"]}}));
-    if (r.ok) { batch.done += 1; batch.bytes += f.size; } else refuse(f.name, r.body.feil || r.status);
+    if (r.ok) { mine.done += 1; mine.bytes += f.size; } else refuse(f.name, r.body.feil || r.status);
     counter();
   }
   $("filvelger").value = "";
