@@ -17,6 +17,7 @@ from .candidate_service import CandidateService
 from .candidate_state import load_state
 from .clock import Clock, from_db
 from .errors import NotFound, PermissionDenied, RuleViolation
+from .labels import label
 from .files import Blob, BlobStore, check_content, safe_name, spreadsheet_safe, zip_names
 from .model import AccessStatus, Actor, CandidateState, Event, ExamPart, Role
 from .rules import access_status, batch_error, candidate_total_error, file_error, numbers_in_name
@@ -278,26 +279,30 @@ class DeliveryService(CandidateService):
                 [self.clock.db_now(), actor.user_id, candidate_id])
             return self._after_files_changed(tx, actor, state, Event.DELIVERED, detail=f"{len(pending)} filer")
 
-    def send_by_post(self, actor: Actor, candidate_id: int) -> CandidateState:
-        """Sendes i posten: the whole answer goes by post (both parts); digital access ends."""
-        require_staff(actor)
-        with self._changing(actor, candidate_id) as (tx, state):
-            if state.absence is not None:
-                raise RuleViolation("error.absent")
-            if state.posted:
-                return state
-            tx.execute("UPDATE candidate_state SET posted = TRUE WHERE candidate_id = ?", [candidate_id])
-            return self._after_files_changed(tx, actor, state, Event.SENT_BY_POST)
+    def send_by_post(self, actor: Actor, candidate_id: int, part: ExamPart | None = None) -> CandidateState:
+        """Sendes i posten for ``part`` (Del 1 or Del 2 of a two-part exam; None: the whole
+        answer, both parts, as the seed asks). Eksamen or Del 2 by post ends digital access."""
+        return self._set_posted(actor, candidate_id, part, True)
 
-    def undo_send_by_post(self, actor: Actor, candidate_id: int) -> CandidateState:
+    def undo_send_by_post(self, actor: Actor, candidate_id: int, part: ExamPart | None = None) -> CandidateState:
         """Angre «Sendes i posten» (a wrong click): the progress is the files' again. Access
         stays ended: the candidate's page asks for it anew, and staff give it."""
+        return self._set_posted(actor, candidate_id, part, False)
+
+    def _set_posted(self, actor: Actor, candidate_id: int, part: ExamPart | None, posted: bool) -> CandidateState:
         require_staff(actor)
         with self._changing(actor, candidate_id) as (tx, state):
-            if not state.posted:
+            columns = _posted_columns(state, part)
+            if posted and state.absence is not None:
+                raise RuleViolation("error.absent")
+            now = {"posted_1": state.part_1_posted, "posted": state.posted}
+            changing = [c for c in columns if now[c] != posted]
+            if not changing:
                 return state  # a duplicate click
-            tx.execute("UPDATE candidate_state SET posted = FALSE WHERE candidate_id = ?", [candidate_id])
-            return self._after_files_changed(tx, actor, state, Event.SENT_BY_POST_UNDONE)
+            tx.execute(f"UPDATE candidate_state SET {', '.join(f'{c} = ?' for c in changing)} WHERE candidate_id = ?",
+                       [*(posted for _ in changing), candidate_id])
+            return self._after_files_changed(tx, actor, state, Event.SENT_BY_POST if posted else Event.SENT_BY_POST_UNDONE,
+                                             detail=label(part) if state.two_part and part is not None else None)
 
     def _after_files_changed(self, tx, actor: Actor, before: CandidateState, event: Event,
                              detail: str | None = None) -> CandidateState:
@@ -341,3 +346,14 @@ class DeliveryService(CandidateService):
         if row is None:
             raise NotFound("error.file_unknown")
         return row[0], bool(row[1])
+
+
+def _posted_columns(state: CandidateState, part: ExamPart | None) -> tuple[str, ...]:
+    """candidate_state's flags for ``part``: ``posted_1`` is Del 1, ``posted`` Eksamen or Del 2."""
+    if part is None:
+        return ("posted_1", "posted") if state.two_part else ("posted",)
+    wanted = {ExamPart.PART_1: ("posted_1",), ExamPart.PART_2: ("posted",)} if state.two_part else {
+        ExamPart.WHOLE: ("posted",)}
+    if ExamPart(part) not in wanted:
+        raise RuleViolation("error.part_invalid")
+    return wanted[ExamPart(part)]

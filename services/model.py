@@ -136,8 +136,12 @@ class Action(enum.StrEnum):
     DOCUMENTED_ABSENCE = "DOCUMENTED_ABSENCE"
     CLEAR_ABSENCE = "CLEAR_ABSENCE"
     DELIVER_ON_BEHALF = "DELIVER_ON_BEHALF"
-    SEND_BY_POST = "SEND_BY_POST"
+    SEND_BY_POST = "SEND_BY_POST"  # one-part exams: Eksamen
     UNDO_SEND_BY_POST = "UNDO_SEND_BY_POST"
+    SEND_PART_1_BY_POST = "SEND_PART_1_BY_POST"  # two-part exams: per part (the seed sets both)
+    UNDO_PART_1_BY_POST = "UNDO_PART_1_BY_POST"
+    SEND_PART_2_BY_POST = "SEND_PART_2_BY_POST"
+    UNDO_PART_2_BY_POST = "UNDO_PART_2_BY_POST"
     SHOW_FILES = "SHOW_FILES"
     SHOW_LOG = "SHOW_LOG"
 
@@ -246,4 +250,9 @@ class CandidateState:
 
     @property
     def posted(self) -> bool:
+        """Eksamen, or Del 2 of a two-part exam, goes by post: digital access has ended."""
         return self.progress_2 is Progress.SENT_BY_POST
+
+    @property
+    def part_1_posted(self) -> bool:
+        return self.progress_1 is Progress.SENT_BY_POST

@@ -141,17 +141,27 @@ def allowed_actions(state: CandidateState, role: Role | None = None, today: dt.d
             actions.append(Action.CLEAR_ABSENCE)
     if state.absence is None and not state.posted:
         actions.append(Action.DELIVER_ON_BEHALF)
-        actions.append(Action.SEND_BY_POST)
-    if state.posted:
-        actions.append(Action.UNDO_SEND_BY_POST)
+    for posted, send, undo in _post_actions(state):
+        if posted:
+            actions.append(undo)
+        elif state.absence is None:
+            actions.append(send)
     actions += [Action.SHOW_FILES, Action.SHOW_LOG]
     return actions
 
 
-def progress(files: Iterable[tuple[ExamPart | None, bool]], two_part: bool, posted: bool) -> tuple[Progress | None, Progress]:
-    """(Del 1, Del 2 / Eksamen) from the candidate's live files as (part, delivered) pairs."""
-    if posted:
-        return (Progress.SENT_BY_POST if two_part else None, Progress.SENT_BY_POST)
+def _post_actions(state: CandidateState) -> list[tuple[bool, Action, Action]]:
+    """(posted now, "Sendes i posten", its undo) per part: two-part exams set each part."""
+    if state.two_part:
+        return [(state.part_1_posted, Action.SEND_PART_1_BY_POST, Action.UNDO_PART_1_BY_POST),
+                (state.posted, Action.SEND_PART_2_BY_POST, Action.UNDO_PART_2_BY_POST)]
+    return [(state.posted, Action.SEND_BY_POST, Action.UNDO_SEND_BY_POST)]
+
+
+def progress(files: Iterable[tuple[ExamPart | None, bool]], two_part: bool, posted: bool,
+             part_1_posted: bool = False) -> tuple[Progress | None, Progress]:
+    """(Del 1, Del 2 / Eksamen) from the candidate's live files as (part, delivered) pairs;
+    a part sent by post is "Sendes i posten" whatever its files (``posted``: Eksamen or Del 2)."""
     uploaded = {1: False, 2: False}
     delivered = {1: False, 2: False}
     for part, is_delivered in files:
@@ -159,7 +169,11 @@ def progress(files: Iterable[tuple[ExamPart | None, bool]], two_part: bool, post
             uploaded[column] = True
             delivered[column] |= is_delivered
 
+    by_post = {1: part_1_posted, 2: posted}
+
     def status(column: int) -> Progress:
+        if by_post[column]:
+            return Progress.SENT_BY_POST
         if delivered[column]:
             return Progress.DELIVERED
         return Progress.UPLOADING if uploaded[column] else Progress.NOT_UPLOADED

@@ -26,11 +26,11 @@ CAN_GRANT_SQL = """(cs.waiting_session_id IS NOT NULL AND cs.absence IS NULL AND
 _PART_1 = ", ".join(f"'{p.value}'" for p in ExamPart if 1 in p.covers())
 _PART_2 = ", ".join(f"'{p.value}'" for p in ExamPart if 2 in p.covers())
 
-# rules.progress, from the live files ``f`` of each candidate and the posted flag
+# rules.progress, from the live files ``f`` of each candidate and the posted flags
 PROGRESS_SQL = f"""
         UPDATE candidate_state AS cs SET
           progress_1 = CASE WHEN NOT p.two_part THEN NULL
-                            WHEN cs.posted THEN 'SENT_BY_POST'
+                            WHEN cs.posted_1 THEN 'SENT_BY_POST'
                             WHEN p.d1 THEN 'DELIVERED' WHEN p.u1 THEN 'UPLOADING'
                             ELSE 'NOT_UPLOADED' END,
           progress_2 = CASE WHEN cs.posted THEN 'SENT_BY_POST'

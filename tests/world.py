@@ -99,9 +99,10 @@ def assert_consistent(services: Services, row, now: dt.datetime) -> None:
         assert row.progress_2 is None and row.progress_1 is None
     files = services.store.query(
         "SELECT part, delivered_at IS NOT NULL FROM files WHERE candidate_id = ? AND deleted_at IS NULL", [cid])
-    posted = services.store.query("SELECT posted FROM candidate_state WHERE candidate_id = ?", [cid])[0][0]
+    posted, posted_1 = services.store.query("SELECT posted, posted_1 FROM candidate_state WHERE candidate_id = ?",
+                                            [cid])[0]
     stored = [(ExamPart(part) if part else None, delivered) for part, delivered in files]
-    assert (state.progress_1, state.progress_2) == rules.progress(stored, state.two_part, posted)
+    assert (state.progress_1, state.progress_2) == rules.progress(stored, state.two_part, posted, posted_1)
 
 
 def pdf(size: int = 1000) -> bytes:

@@ -39,6 +39,7 @@ def status_json(services: Services, channel: StatusChannel, actor, session_id: s
 def as_json(s: CandidateStatus, token: int) -> dict:
     return {"side": s.page.value, "kandidatnummer": s.number, "navn": s.name, "fagkode": s.subject_code,
             "fagnavn": s.subject_name, "start": s.starts_at.isoformat(), "todelt": s.two_part,
+            "posten": s.posted, "del1_posten": s.part_1_posted,
             "venter": s.waiting, "nyeste": s.newest, "versjon": token,
             "oppgaver": [{"id": t.id, "navn": t.name, "storrelse": t.size} for t in s.tasks],
             "filer": [{"id": f.file_id, "navn": f.name, "storrelse": f.size, "opplastet": f.uploaded_at.isoformat(),

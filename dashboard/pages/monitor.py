@@ -20,7 +20,7 @@ from services.clock import OSLO
 from services.errors import ServiceError
 from services.files import spreadsheet_safe
 from services.labels import label
-from services.model import Absence, Action, Actor
+from services.model import Absence, Action, Actor, ExamPart
 from services.queries import MonitorPage, MonitorRow
 from services.wiring import Services
 
@@ -45,12 +45,17 @@ CALLS = {
     Action.UNDOCUMENTED_ABSENCE: lambda s, a, cid: s.absence.set_absence(a, cid, Absence.UNDOCUMENTED),
     Action.DOCUMENTED_ABSENCE: lambda s, a, cid: s.absence.set_absence(a, cid, Absence.DOCUMENTED),
     Action.CLEAR_ABSENCE: lambda s, a, cid: s.absence.clear_absence(a, cid),
-    Action.SEND_BY_POST: lambda s, a, cid: s.delivery.send_by_post(a, cid),
-    Action.UNDO_SEND_BY_POST: lambda s, a, cid: s.delivery.undo_send_by_post(a, cid),
+    Action.SEND_BY_POST: lambda s, a, cid: s.delivery.send_by_post(a, cid, ExamPart.WHOLE),
+    Action.UNDO_SEND_BY_POST: lambda s, a, cid: s.delivery.undo_send_by_post(a, cid, ExamPart.WHOLE),
+    Action.SEND_PART_1_BY_POST: lambda s, a, cid: s.delivery.send_by_post(a, cid, ExamPart.PART_1),
+    Action.UNDO_PART_1_BY_POST: lambda s, a, cid: s.delivery.undo_send_by_post(a, cid, ExamPart.PART_1),
+    Action.SEND_PART_2_BY_POST: lambda s, a, cid: s.delivery.send_by_post(a, cid, ExamPart.PART_2),
+    Action.UNDO_PART_2_BY_POST: lambda s, a, cid: s.delivery.undo_send_by_post(a, cid, ExamPart.PART_2),
 }
 # Hard to undo, or ending a candidate's access: ask first.
 ASK_FIRST = {Action.BLOCK, Action.UNDOCUMENTED_ABSENCE, Action.DOCUMENTED_ABSENCE, Action.CLEAR_ABSENCE,
-             Action.SEND_BY_POST, Action.UNDO_SEND_BY_POST, Action.REMOVE_ACCESS}
+             Action.SEND_BY_POST, Action.UNDO_SEND_BY_POST, Action.SEND_PART_1_BY_POST, Action.UNDO_PART_1_BY_POST,
+             Action.SEND_PART_2_BY_POST, Action.UNDO_PART_2_BY_POST, Action.REMOVE_ACCESS}
 
 DIALOG_CSS = ".dialog-content {{ width: {width}; max-width: 95vw; max-height: 90vh; overflow: auto; }}"
 WIDE = "min(72rem, 95vw)"

@@ -39,6 +39,8 @@ class CandidateStatus:
     subject_name: str
     starts_at: dt.datetime
     two_part: bool = False
+    posted: bool = False  # the answer (Eksamen, or Del 2) goes by post: the receipt says so
+    part_1_posted: bool = False
     waiting: bool = False  # this session waits for "Gi tilgang"
     newest: bool = True  # a later login (another browser) makes this session the old one
     tasks: list[CandidateTask] = dataclasses.field(default_factory=list)
@@ -99,8 +101,8 @@ class CandidateQueries(ReadModel):
                       AND (CASE WHEN ?::BOOLEAN THEN uploaded_by_role = 'CANDIDATE' ELSE delivered_at IS NOT NULL END)
                     ORDER BY uploaded_at, name""", [state.candidate_id, mine])]
         return CandidateStatus(page, state.number, state.name, group.subject_code, group.subject_name,
-                               state.access_starts_at, two_part=state.two_part,
-                               waiting=session_state is SessionState.WAITING,
+                               state.access_starts_at, two_part=state.two_part, posted=state.posted,
+                               part_1_posted=state.part_1_posted, waiting=session_state is SessionState.WAITING,
                                newest=state.latest_session_id == session_id, tasks=tasks, files=files)
 
     def _group(self, reader: Reader, group_id: int) -> GroupInfo:

@@ -84,6 +84,10 @@ ALTER TABLE users ADD COLUMN IF NOT EXISTS disabled BOOLEAN DEFAULT FALSE;
 ALTER TABLE users ADD COLUMN IF NOT EXISTS email TEXT;
 ALTER TABLE users ADD COLUMN IF NOT EXISTS oidc_subject TEXT;
 ALTER TABLE candidate_state ADD COLUMN IF NOT EXISTS first_session_id TEXT;  -- the exam day's first login
+-- Del 1 of a two-part exam sent by post ("posted" is Eksamen or Del 2). Earlier releases posted
+-- both parts at once: their Del 1 keeps "Sendes i posten".
+ALTER TABLE candidate_state ADD COLUMN IF NOT EXISTS posted_1 BOOLEAN DEFAULT FALSE;
+UPDATE candidate_state SET posted_1 = TRUE WHERE posted AND progress_1 = 'SENT_BY_POST' AND NOT posted_1;
 CREATE TABLE IF NOT EXISTS user_scopes (
     username TEXT NOT NULL, kind TEXT NOT NULL, ref_id INTEGER NOT NULL);
 

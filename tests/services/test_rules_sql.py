@@ -40,12 +40,12 @@ def store(request):
     store.close()
 
 
-def put(tx, state: CandidateState, group_id: int = 1, posted: bool = False) -> None:
+def put(tx, state: CandidateState, group_id: int = 1, posted: bool = False, posted_1: bool = False) -> None:
     tx.execute("DELETE FROM candidate_state")
-    tx.execute("""INSERT INTO candidate_state (candidate_id, school_id, group_id, blocked, absence, posted,
+    tx.execute("""INSERT INTO candidate_state (candidate_id, school_id, group_id, blocked, absence, posted, posted_1,
                       progress_1, progress_2, access_session_id, waiting_session_id)
-                  VALUES (1, 1, ?, ?, ?, ?, ?, ?, ?, ?)""",
-               [group_id, state.blocked, state.absence, posted, state.progress_1, state.progress_2,
+                  VALUES (1, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+               [group_id, state.blocked, state.absence, posted, posted_1, state.progress_1, state.progress_2,
                 state.access_session_id, state.waiting_session_id])
 
 
@@ -62,13 +62,13 @@ def test_access_status_and_can_grant_in_sql_equal_the_rules(store, state, now):
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(files=FILES, two_part=st.booleans(), posted=st.booleans())
-def test_progress_in_sql_equals_the_rule(store, files, two_part, posted):
+@given(files=FILES, two_part=st.booleans(), posted=st.booleans(), posted_1=st.booleans())
+def test_progress_in_sql_equals_the_rule(store, files, two_part, posted, posted_1):
     """Files as (part, delivered, deleted); deleted files do not count."""
     state = CandidateState(1, "101AAA-V", "A", 1, 2 if two_part else 1, two_part, STARTS, STARTS.date(), False, None,
                            None, Progress.NOT_UPLOADED, None, None)
     with store.write() as tx:
-        put(tx, state, group_id=2 if two_part else 1, posted=posted)
+        put(tx, state, group_id=2 if two_part else 1, posted=posted, posted_1=posted_1 and two_part)
         tx.execute("DELETE FROM files")
         for i, (part, delivered, deleted) in enumerate(files):
             tx.execute("""INSERT INTO files (id, candidate_id, part, name, size, uploaded_at, uploaded_by,
@@ -78,6 +78,6 @@ def test_progress_in_sql_equals_the_rule(store, files, two_part, posted):
         refresh_progress(tx, [1])
         stored = tx.one("SELECT progress_1, progress_2 FROM candidate_state WHERE candidate_id = 1")
     live = [(part, delivered) for part, delivered, deleted in files if not deleted]
-    expected = rules.progress(live, two_part, posted)
+    expected = rules.progress(live, two_part, posted, posted_1 and two_part)
     assert (Progress(stored[0]) if stored[0] else None, Progress(stored[1])) == expected
     assert from_db(to_db(STARTS)) == STARTS  # the clock round-trips the way the rules read it

@@ -40,7 +40,9 @@ function show(s) {
   document.body.dataset.side = s.side;
   $("navn").textContent = s.navn;
   $("fag").textContent = s.kandidatnummer + " · " + s.fagkode + " " + s.fagnavn;
-  $("melding").textContent = T["page_" + s.side].replace("{start}", clock(s.start));
+  const page = s.side === "RECEIPT" && s.posten ? "page_RECEIPT_POSTED" : "page_" + s.side;
+  const part1 = s.del1_posten && !s.posten ? " " + T.part_1_posted : "";  // Del 1 by post, Del 2 goes on
+  $("melding").textContent = T[page].replace("{start}", clock(s.start)) + part1;
   document.querySelectorAll(".side").forEach(e => { e.hidden = e.id !== "side-" + s.side; });
   $("eldre").hidden = s.side !== "AUTHORISATION" || s.nyeste;
   if (s.side === "AUTHORISATION" && s.nyeste && !s.venter && asked !== s.versjon) {  // ask again, once
