@@ -14,7 +14,7 @@ PYTHON ?= $(shell for p in python3.12 python3.13 python3.14 python3; do \
   if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; \
   then echo $$p; break; fi; done)
 
-.PHONY: run run-postgres test bench demo-national clean chromium postgresql openssl
+.PHONY: run run-postgres test docs bench demo-national clean chromium postgresql openssl
 
 $(BIN)/.installed: pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.12 or newer is needed (e.g. pyenv install 3.12)"; exit 1; }
@@ -67,6 +67,11 @@ $(OIDC): tests/oidc/package.json tests/oidc/package-lock.json
 
 test: $(BIN)/.installed chromium postgresql openssl $(OIDC)
 	$(BIN)/python -m pytest
+
+# The user guide's screenshots (dashboard/guide/bilder), taken of the demo in Chromium. `make
+# test` takes them too (tests/ui/test_guide.py), so the guide never shows an older product.
+docs: $(BIN)/.installed chromium
+	$(BIN)/python -m pytest tests/ui/test_guide.py
 
 # Benchmarks print figures (JSON, also in bench/results/); they assert nothing. PostgreSQL runs
 # on a local cluster under data/pg-bench, left running (`kandidatmonitor local-postgres

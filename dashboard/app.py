@@ -20,7 +20,7 @@ from services.server_secret import server_secret
 from services.rules import MIN_FREE_DISK_BYTES
 from services.wiring import Services
 
-from . import admin, downloads, info_pages, kandidat
+from . import admin, downloads, guide_pages, info_pages, kandidat
 from .auth import HomeHandler, StaffAuth
 from .client_address import ClientAddress, networks
 from .oidc import OidcSettings, routes as oidc_routes
@@ -33,6 +33,7 @@ from .pages.day_passwords import PATH as DAY_PASSWORDS, day_passwords_page
 from .pages.download import PATH as DOWNLOAD, download_page
 from .pages.group_upload import PATH as GROUP_UPLOAD, group_upload_page
 from .pages.overview import PATH as OVERVIEW, overview_page
+from .pages.start import PATH as START, start_page
 
 
 class App:
@@ -52,7 +53,8 @@ class App:
         self._server_file = None
 
     def routes(self) -> dict:
-        return {MONITOR: lambda: session_page(monitor_page(self.services, self.hub)),
+        return {START: lambda: session_page(start_page(self.services)),
+                MONITOR: lambda: session_page(monitor_page(self.services, self.hub)),
                 OVERVIEW: lambda: session_page(overview_page(self.services, self.hub)),
                 DELIVER: lambda: session_page(deliver_page(self.services, self.hub)),
                 GROUP_UPLOAD: lambda: session_page(group_upload_page(self.services, self.hub)),
@@ -183,7 +185,7 @@ def serve(db_path: str, port: int = 5006, address: str = "localhost", clock: Clo
             sign_sessions=True, secret_key=session_secret(secret), session_token_expiration=SESSION_TOKEN_S,
             exclude_cookies=["user", "kandidat", "_xsrf"], exclude_headers=["Cookie"],
             extra_patterns=[(r"/", HomeHandler, {"services": app.services}), *oidc_routes(app.services, oidc),
-                            *export_routes, *info_pages.routes(),
+                            *export_routes, *info_pages.routes(), *guide_pages.routes(),
                             *downloads.routes(app.services),
                             *kandidat.routes(app.services, app.status_channel, app.open_streams, secret)],
             websocket_origin=[f"{address}:{port}", f"localhost:{port}", f"127.0.0.1:{port}",

@@ -24,7 +24,7 @@ from .oidc import PATH as OIDC_PATH
 from .staff_session import COOKIE, MAX_AGE_S, StaffLogin, page_login, request_login, start_login
 from .transport import from_another_site
 
-HOME = "/kandidatmonitor"
+HOME = "/start"  # the seed's "Start": today's exams, each a link into the monitor
 OVERVIEW = "/oversikt"
 
 LOGIN_PAGE = """<!DOCTYPE html>
@@ -113,7 +113,7 @@ class _LoginHandler(RequestHandler):
 
 
 def home_of(actor: Actor) -> str:
-    """Where a user starts: the overview when they follow several schools, else the monitor."""
+    """Where a user starts: the overview when they follow several schools, else "Start"."""
     ids = actor.scope.school_ids
     several = ids is None or len(ids) > 1
     return OVERVIEW if actor.sees_overview and several else HOME

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from enum import Enum
 
-from .labels_info import INFO_ENTRIES
+from .labels_info import INFO_ENTRIES, PAGE_ENTRIES
 from .model import Absence, AccessStatus, Action, Event, ExamPart, OverviewStatus, Progress, Role
 
 _NB_ENTRIES: list[tuple[object, str]] = [
@@ -330,6 +330,7 @@ _NB_ENTRIES: list[tuple[object, str]] = [
     ("candidate.task_missing", "Oppgaven er ikke lagt inn ennå. Ta kontakt med eksamensvakten."),
     ("candidate.answer_heading", "Last opp besvarelsen din"),
     ("candidate.choose_files", "Velg filer"),
+    ("candidate.help", "Hjelp"),
     ("candidate.drop_here", "eller slipp filene her"),
     ("candidate.no_files_yet", "Du har ikke lastet opp noen filer ennå."),
     ("candidate.receipt_heading", "Kvittering"),
@@ -416,8 +417,8 @@ def _key(key: object) -> object:
     return (type(key).__name__, key.value) if isinstance(key, Enum) else key
 
 
-NB = {_key(k): text for k, text in [*_NB_ENTRIES, *INFO_ENTRIES]}
-assert len(NB) == len(_NB_ENTRIES) + len(INFO_ENTRIES), "a label key is listed twice"
+NB = {_key(k): text for k, text in [*_NB_ENTRIES, *INFO_ENTRIES, *PAGE_ENTRIES]}
+assert len(NB) == len(_NB_ENTRIES) + len(INFO_ENTRIES) + len(PAGE_ENTRIES), "a label key is listed twice"
 
 CATALOGUES = {"nb": NB}
 

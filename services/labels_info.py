@@ -1,5 +1,5 @@
-"""The texts of the footer's pages (the seed: "Om tjenesten", "Kontakt", "Personvernerklæring"),
-part of the one label catalogue (``labels``). The privacy page says what the code stores:
+"""The texts of the menu, the Start page and the footer's pages (the seed: "Om tjenesten",
+"Kontakt", "Personvernerklæring"), part of the one label catalogue (``labels``). The privacy page says what the code stores:
 keep it in step with ``services/store/schema.sql``."""
 from __future__ import annotations
 
@@ -33,4 +33,23 @@ INFO_ENTRIES: list[tuple[str, str]] = [
                           "driftsansvarlig sletter eksamensperiodens data, etter avtale med skoleeier. "
                           "En kandidat som fjernes fra eksamensregisteret, merkes som slettet; filene og loggen "
                           "beholdes til da."),
+]
+
+PAGE_ENTRIES: list[tuple[str, str]] = [
+    ("ui.nav_start", "Start"),
+    ("ui.nav_help", "Hjelp"),
+    ("ui.main_menu", "Hovedmeny"),
+    ("ui.see_guide", "Se brukerveiledning"),
+    ("start.title", "Dagens eksamener"),
+    ("start.none", "Ingen av skolene dine har eksamen i dag."),
+    ("start.many_schools", "Du følger mange skoler. Fremdriften for dem alle står i «Oversikt»."),
+    ("start.column_group", "Gruppe"),
+    ("start.column_subject", "Fag"),
+    ("start.column_starts", "Tilgang fra"),
+    ("start.column_candidates", "Kandidater"),
+    ("start.column_waiting", "Venter på tilgang"),
+    ("start.column_has_access", "Har tilgang"),
+    ("start.column_finished", "Levert eller sendes i posten"),
+    ("start.column_absent", "Fravær"),
+    ("start.open_monitor", "Åpne i kandidatmonitor"),
 ]

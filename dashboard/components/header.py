@@ -14,47 +14,60 @@ from ..auth import session_actor
 from ..info_pages import footer
 
 CSS = """
-.km-header { display: flex; justify-content: space-between; align-items: baseline; width: 100%; }
-.km-header h1 { margin: 0; font-size: 1.6rem; }
+.km-header { display: flex; justify-content: space-between; align-items: baseline; flex-wrap: wrap; gap: .5rem;
+             width: 100%; padding-bottom: .4rem; border-bottom: 1px solid #ccd; }
+.km-menu { display: flex; flex-wrap: wrap; gap: .2rem 1.1rem; }
+.km-menu a { color: #0b57d0; text-decoration: none; padding: .15rem 0; }
+.km-menu a:hover { text-decoration: underline; }
+.km-menu a[aria-current="page"] { color: #111; font-weight: 700; border-bottom: 3px solid #1a5fb4; }
+.km-title { display: flex; align-items: baseline; gap: 1.2rem; flex-wrap: wrap; margin-top: .6rem; }
+.km-title h1 { margin: 0; font-size: 1.6rem; }
 .km-stamp { color: #555; font-size: .9em; }
 .km-logout { display: inline; margin: 0; }
 .km-logout button { background: none; border: 0; padding: 0; font: inherit; color: #0b57d0;
                     text-decoration: underline; cursor: pointer; }
 """
 
-
-def page_header(title: str, actor: Actor, links: dict[str, str]) -> pn.pane.HTML:
-    """``links``: label → local path of the other pages this user may open."""
-    nav = "".join(f'<a href="{html.escape(path)}">{html.escape(text)}</a> · ' for text, path in links.items())
-    user = html.escape(f"{actor.name} ({label(actor.role)})")
-    return pn.pane.HTML(
-        f'<div class="km-header"><h1>{html.escape(title)}</h1>'
-        f'<span>{nav}{user} · <form class="km-logout" method="post" action="/logout">'
-        f'<button type="submit">{html.escape(label("ui.log_out"))}</button></form></span></div>',
-        sizing_mode="stretch_width", stylesheets=[CSS])
+# The seed's menu: Start, Kandidatmonitor, Gruppeopplasting, Nedlasting, Hjelp; and Oversikt and
+# Dagspassord for those who have them.
+PAGES = (("ui.nav_start", "/start"), ("ui.nav_monitor", "/kandidatmonitor"),
+         ("ui.nav_group_upload", "/gruppeopplasting"), ("ui.nav_download", "/nedlasting"),
+         ("ui.nav_overview", "/oversikt"), ("ui.nav_day_passwords", "/dagspassord"), ("ui.nav_help", "/hjelp"))
 
 
-PAGES = (("ui.nav_monitor", "/kandidatmonitor"), ("ui.nav_group_upload", "/gruppeopplasting"),
-         ("ui.nav_download", "/nedlasting"), ("ui.nav_overview", "/oversikt"), ("ui.nav_day_passwords", "/dagspassord"))
-
-
-def staff_links(actor: Actor, current: str) -> dict[str, str]:
-    """The other staff pages this user can use: the overview only for whole schools, the day
-    passwords only for school administrators, uploads and downloads of answers not for the
-    roles that only follow schools (the services refuse the others anyway)."""
+def staff_links(actor: Actor) -> dict[str, str]:
+    """The staff pages this user can use (label → path): the overview only for whole schools,
+    the day passwords only for school administrators, uploads and downloads of answers not for
+    the roles that only follow schools (the services refuse the others anyway)."""
     offered = {"/oversikt": actor.sees_overview, "/dagspassord": actor.role.is_school_admin,
                "/gruppeopplasting": not actor.role.oversees_only, "/nedlasting": not actor.role.oversees_only}
-    return {label(key): path for key, path in PAGES if path != current and offered.get(path, True)}
+    return {label(key): path for key, path in PAGES if offered.get(path, True)}
+
+
+def page_header(title: str, actor: Actor, current: str, guide: str | None = None) -> pn.pane.HTML:
+    """The menu (``current`` marked), the user and "Logg ut", then the page's title; ``guide``:
+    the anchor of this page's part of the user guide ("Se brukerveiledning")."""
+    nav = "".join(f'<a href="{html.escape(path)}"{' aria-current="page"' if path == current else ""}>'
+                  f'{html.escape(text)}</a>' for text, path in staff_links(actor).items())
+    user = html.escape(f"{actor.name} ({label(actor.role)})")
+    help_link = (f'<a class="km-guide" href="/hjelp#{html.escape(guide)}">{html.escape(label("ui.see_guide"))}</a>'
+                 if guide else "")
+    return pn.pane.HTML(
+        f'<header class="km-header"><nav class="km-menu" aria-label="{html.escape(label("ui.main_menu"))}">{nav}</nav>'
+        f'<span>{user} · <form class="km-logout" method="post" action="/logout">'
+        f'<button type="submit">{html.escape(label("ui.log_out"))}</button></form></span></header>'
+        f'<div class="km-title"><h1>{html.escape(title)}</h1>{help_link}</div>',
+        sizing_mode="stretch_width", stylesheets=[CSS])
 
 
 class StaffPage(Viewer):
     """A staff page: the services, the signed-in actor, and the heading with the menu."""
 
-    def __init__(self, services: Services, title: str, path: str, **params):
+    def __init__(self, services: Services, title: str, path: str, guide: str | None = None, **params):
         super().__init__(**params)
         self.services = services
         self.actor = session_actor(services)
-        self.header = page_header(title, self.actor, staff_links(self.actor, path))
+        self.header = page_header(title, self.actor, path, guide)
 
 
 class SchoolPage(StaffPage):

@@ -48,7 +48,7 @@ UPLOAD_BUTTON = """.filepond--label-action.km-upload-button { display: inline-bl
 
 class DeliverApp(StaffPage):
     def __init__(self, services: Services, hub: LiveHub, **params):
-        super().__init__(services, label(Action.DELIVER_ON_BEHALF), PATH, **params)
+        super().__init__(services, label(Action.DELIVER_ON_BEHALF), PATH, guide="lever-for-kandidat", **params)
         number = (pn.state.session_args.get("kandidat") or [b""])[0].decode(errors="replace")
         came_from = (pn.state.session_args.get("fra") or [b""])[0].decode(errors="replace")
         self.back = pn.pane.HTML(f'<a class="km-back" href="{html.escape(monitor_return_path(came_from))}">'

@@ -27,7 +27,7 @@ from services.wiring import Services
 from ..auth import session_actor
 from ..components.candidate_log import activity_table, files_table, oslo, sessions_table
 from ..components.candidate_table import CandidateTable, progress_columns
-from ..components.header import CSS as HEADER_CSS, page_header, staff_links
+from ..components.header import CSS as HEADER_CSS, page_header
 from ..components.feedback import feedback_form, feedback_line
 from ..components.filters import FILTER_PARAMS, PAGE_SIZES, FilterBar, Filters, filters_from_query, filters_query
 from ..components.unlock import unlock_form
@@ -133,7 +133,7 @@ class MonitorApp(Viewer):
 
     # -- layout ----------------------------------------------------------------------
     def _build_widgets(self) -> None:
-        self.header = page_header(label("ui.app_title"), self.actor, staff_links(self.actor, PATH))
+        self.header = page_header(label("ui.app_title"), self.actor, PATH, guide="kandidatmonitor")
         self.notice_text = pn.pane.Markdown("", margin=(0, 10))
         self.notice_button = pn.widgets.Button(label=label("ui.show_waiting"), color="warning")
         self.notice_button.on_click(lambda _: self.filters.show_waiting())

@@ -5,8 +5,9 @@ from .candidate_status import CandidateQueries
 from .monitor import MonitorQueries
 from .overview import OverviewQueries
 from .staff import StaffQueries
+from .start import StartQueries
 
 
-class QueryService(MonitorQueries, OverviewQueries, CandidateQueries, StaffQueries):
+class QueryService(MonitorQueries, OverviewQueries, CandidateQueries, StaffQueries, StartQueries):
     """Each read takes the actor and cuts to its scope here, in the service; the views only
     show what comes back."""

@@ -78,7 +78,7 @@ def test_a_cookie_older_than_a_day_opens_nothing(served):
         request = urllib.request.Request(served.url + "/", headers={"Cookie": cookie})
         with urllib.request.urlopen(request) as response:
             assert response.url.endswith("/login")
-    assert opener.open(served.url + "/").url.endswith("/kandidatmonitor")  # today's login still works
+    assert opener.open(served.url + "/").url.endswith("/start")  # today's login still works
 
 
 def test_logging_out_ends_the_login_for_a_copied_cookie_and_every_open_page(served, page):
@@ -111,9 +111,9 @@ def test_another_site_cannot_log_staff_out(served):
     with pytest.raises(urllib.error.HTTPError) as refused:
         opener.open(request)
     assert refused.value.code == 403
-    assert opener.open(served.url + "/").url.endswith("/kandidatmonitor")  # still logged in
+    assert opener.open(served.url + "/").url.endswith("/start")  # still logged in
     assert opener.open(served.url + "/logout").status == 200  # a GET only offers the button
-    assert opener.open(served.url + "/").url.endswith("/kandidatmonitor")
+    assert opener.open(served.url + "/").url.endswith("/start")
 
 
 def test_a_candidates_logout_ends_the_session_for_a_copy_of_the_cookie(served):
