@@ -107,6 +107,8 @@ def test_served_demo_monitor_in_chromium(server, page):
     page.get_by_label("Brukernavn").fill("skoleadmin")
     page.get_by_label("Passord").fill("demo")
     page.get_by_role("button", name="Logg inn").click()
+    expect(page.get_by_role("heading", name="Dagens eksamener")).to_be_visible(timeout=20_000)  # Start
+    page.get_by_role("navigation", name="Hovedmeny").get_by_role("link", name="Kandidatmonitor").click()
     expect(page.get_by_text("Oppdatert 09:2")).to_be_visible(timeout=20_000)
     expect(page.locator(".km-counts")).to_have_text(re.compile(r"Viser 50 av \d+ kandidater|Viser \d+ av \d+ kandidater"))
     page.get_by_placeholder("Kandidatnummer eller navn").fill("Autotestdata")
