@@ -55,17 +55,19 @@ openssl:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq openssl >/dev/null; }
 
-# The OpenID Connect provider of the staff sign-in test (panva/oidc-provider, from the npm
-# registry, on the machine's Node.js).
+# The tests' npm packages, from the npm registry on the machine's Node.js: the OpenID Connect
+# provider of the staff sign-in test (panva/oidc-provider) and axe-core for the accessibility
+# tests (WCAG 2.1 AA).
 OIDC = tests/oidc/node_modules/.installed
-$(OIDC): tests/oidc/package.json tests/oidc/package-lock.json
+AXE = tests/a11y/node_modules/.installed
+tests/%/node_modules/.installed: tests/%/package.json tests/%/package-lock.json
 	@command -v npm >/dev/null 2>&1 || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq nodejs npm >/dev/null; }
-	cd tests/oidc && npm ci --no-audit --no-fund --loglevel=error
+	cd tests/$* && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-test: $(BIN)/.installed chromium postgresql openssl $(OIDC)
+test: $(BIN)/.installed chromium postgresql openssl $(OIDC) $(AXE)
 	$(BIN)/python -m pytest
 
 # The user guide's screenshots (dashboard/guide/bilder), taken of the demo in Chromium. `make

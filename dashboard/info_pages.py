@@ -10,7 +10,10 @@ from tornado.web import RequestHandler
 
 from services.labels import label
 
-PAGES = {"/om": "info.about", "/kontakt": "info.contact", "/personvern": "info.privacy"}
+from .components.accessibility import AccessibilityFixes
+
+PAGES = {"/om": "info.about", "/kontakt": "info.contact", "/personvern": "info.privacy",
+         "/tilgjengelighet": "info.accessibility"}
 
 PAGE = """<!DOCTYPE html>
 <html lang="nb"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -25,11 +28,12 @@ def footer_html() -> str:
     return f'<footer class="km-footer"><nav aria-label="{html.escape(label("info.footer"))}">{links}</nav></footer>'
 
 
-def footer() -> pn.pane.HTML:
-    """The links at the foot of every staff page."""
-    return pn.pane.HTML(footer_html(), sizing_mode="stretch_width",
-                        stylesheets=[".km-footer { margin-top: 2rem; padding-top: .8rem; border-top: 1px solid #ccd; "
-                                     "font-size: .9em; }"])
+def footer() -> pn.Column:
+    """The links at the foot of every staff page (and the page's accessibility mends)."""
+    links = pn.pane.HTML(footer_html(), sizing_mode="stretch_width",
+                         stylesheets=[".km-footer { margin-top: 2rem; padding-top: .8rem; border-top: 1px solid #ccd; "
+                                      "font-size: .9em; }"])
+    return pn.Column(links, AccessibilityFixes(), sizing_mode="stretch_width")
 
 
 class InfoHandler(RequestHandler):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from enum import Enum
 
-from .labels_info import INFO_ENTRIES, PAGE_ENTRIES
+from .labels_info import ACCESSIBILITY_ENTRIES, INFO_ENTRIES, PAGE_ENTRIES
 from .model import Absence, AccessStatus, Action, Event, ExamPart, OverviewStatus, Progress, Role
 
 _NB_ENTRIES: list[tuple[object, str]] = [
@@ -417,8 +417,8 @@ def _key(key: object) -> object:
     return (type(key).__name__, key.value) if isinstance(key, Enum) else key
 
 
-NB = {_key(k): text for k, text in [*_NB_ENTRIES, *INFO_ENTRIES, *PAGE_ENTRIES]}
-assert len(NB) == len(_NB_ENTRIES) + len(INFO_ENTRIES) + len(PAGE_ENTRIES), "a label key is listed twice"
+NB = {_key(k): text for k, text in [*_NB_ENTRIES, *INFO_ENTRIES, *ACCESSIBILITY_ENTRIES, *PAGE_ENTRIES]}
+assert len(NB) == len(_NB_ENTRIES) + len(INFO_ENTRIES) + len(ACCESSIBILITY_ENTRIES) + len(PAGE_ENTRIES), "a label key is listed twice"
 
 CATALOGUES = {"nb": NB}
 

@@ -35,11 +35,34 @@ INFO_ENTRIES: list[tuple[str, str]] = [
                           "beholdes til da."),
 ]
 
+ACCESSIBILITY_ENTRIES: list[tuple[str, str]] = [
+    ("info.accessibility.title", "Tilgjengelighetserklæring"),
+    ("info.accessibility.body",
+     "Kandidatmonitor skal kunne brukes av alle, også med skjermleser, forstørrelse eller bare tastatur. "
+     "Målet er kravene i WCAG 2.1 nivå A og AA, som forskrift om universell utforming av IKT-løsninger "
+     "stiller.\n\n"
+     "Slik tester vi:\n\n"
+     "- Hver testkjøring sjekker alle sidene med axe-core mot WCAG 2.1 A og AA: innloggingen, Start, "
+     "kandidatmonitoren (med filter, «Flere valg» og «Se logg» åpne), «Lever for kandidat» med feil i "
+     "listen, Gruppeopplasting, Nedlasting, Dagspassord, Oversikt, hjelpesidene, disse sidene og hver side "
+     "i kandidatmodulen. Kravet er null brudd.\n"
+     "- Med tastatur alene i testene: en eksamensvakt finner en kandidat, gir tilgang, sperrer og leser "
+     "loggen, og en kandidat logger inn.\n\n"
+     "Dette er ikke på plass ennå:\n\n"
+     "- Opplasting og levering er ennå ikke testet med tastatur alene, heller ikke sidene ved 200 % "
+     "forstørrelse og 320 piksler bredde.\n"
+     "- Sidene finnes bare på bokmål; nynorsk og engelsk kommer.\n\n"
+     "Finner du noe som ikke virker for deg, bruk «Gi tilbakemelding» nederst på sidene, eller kontakt "
+     "skolen. Du kan også klage til Tilsynet for universell utforming av IKT (uutilsynet.no)."),
+]
+
 PAGE_ENTRIES: list[tuple[str, str]] = [
     ("ui.nav_start", "Start"),
     ("ui.nav_help", "Hjelp"),
     ("ui.main_menu", "Hovedmeny"),
     ("ui.see_guide", "Se brukerveiledning"),
+    ("ui.rows_per_page", "Kandidater per side"),
+    ("ui.close", "Lukk"),
     ("start.title", "Dagens eksamener"),
     ("start.none", "Ingen av skolene dine har eksamen i dag."),
     ("start.many_schools", "Du følger mange skoler. Fremdriften for dem alle står i «Oversikt»."),

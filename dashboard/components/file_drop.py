@@ -47,6 +47,17 @@ def configure_filepond(doc) -> None:
 
 SPOOL_IN_MEMORY = 1_000_000  # a file in flight moves to disk beyond this
 
+# FilePond's file rows: white text on mid grey, green and red, and half-transparent detail
+# lines, are below 4.5:1; darker panels and whole text reach it.
+FILEPOND_CONTRAST = """
+.filepond--item-panel { background-color: #3d3a38; }
+[data-filepond-item-state*="error"] .filepond--item-panel,
+[data-filepond-item-state*="invalid"] .filepond--item-panel { background-color: #a12622; }
+[data-filepond-item-state="processing-complete"] .filepond--item-panel { background-color: #1d6b3a; }
+.filepond--file-info .filepond--file-info-sub, .filepond--file-status .filepond--file-status-sub {
+  opacity: 1 !important; color: #fff; }
+"""
+
 
 class UploadGuard(JSComponent):
     """Marks where one upload (one drop, one file dialog) begins, with its files, and stops
@@ -75,7 +86,9 @@ class BoundedFileDropper(pn.widgets.FileDropper):
                  limit: int, **params):
         # No pond-wide limits: FilePond counts every file since the page opened, the seed's
         # limits are per upload (the guard); the size limit only spares the server the absurd.
-        super().__init__(max_file_size="100MB", max_files=None, max_total_file_size=None, **params)
+        stylesheets = [*params.pop("stylesheets", []), FILEPOND_CONTRAST]
+        super().__init__(max_file_size="100MB", max_files=None, max_total_file_size=None, stylesheets=stylesheets,
+                         **params)
         self.guard = UploadGuard(on_upload)
         self._on_file = on_file
         self._on_too_large = on_too_large

@@ -13,6 +13,8 @@ from services.labels import label
 from services.model import AccessStatus, Progress
 from services.queries import PAGE_SIZE, MonitorFilter, SortColumn
 
+from .accessibility import LabelledCheckbox
+
 PAGE_SIZES = (25, 50, 100, 200)
 
 # The filters that take values: "Nullstill filter (n)" counts and clears these.
@@ -84,8 +86,9 @@ class FilterBar(Viewer):
                                    css_classes=["km-filter-access"])
         self.reset = pn.widgets.Button(color="light", align="end")
         self.reset.on_click(lambda _: filters.reset())
-        self.show_ip = pn.widgets.Checkbox.from_param(filters.param.show_ip, label=label("ui.show_ip"),
-                                                      align="end", css_classes=["km-show-ip"])
+        self.show_ip = LabelledCheckbox(label=label("ui.show_ip"), value=filters.show_ip, align="end",
+                                        css_classes=["km-show-ip"])
+        self.show_ip.param.watch(lambda e: setattr(filters, "show_ip", e.new), "value")
         filters.param.watch(self._sync, [*CHOICE_PARAMS, "school_id"])
         self._sync()
 

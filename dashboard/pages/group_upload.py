@@ -28,6 +28,9 @@ from ..live import LiveHub, Waker
 PATH = "/gruppeopplasting"
 
 
+CODE_CONTRAST = "code { color: #1d1d1d; background: #eef1f6; }"  # Panel's grey on grey is below 4.5:1
+
+
 class GroupUploadApp(StaffPage):
     def __init__(self, services: Services, hub: LiveHub, **params):
         super().__init__(services, label("ui.nav_group_upload"), PATH, **params)
@@ -59,7 +62,7 @@ class GroupUploadApp(StaffPage):
         if self.school.value is None:
             return pn.Column(self.header, pn.pane.Alert(label("ui.no_schools"), alert_type="warning"))
         return pn.Column(self.header, self.message, self.school,
-                         pn.pane.Markdown(label("ui.group_upload_help")), self.dropper, self.dropper.guard, self.counter, self.tabs,
+                         pn.pane.Markdown(label("ui.group_upload_help"), stylesheets=[CODE_CONTRAST]), self.dropper, self.dropper.guard, self.counter, self.tabs,
                          footer(), sizing_mode="stretch_width", margin=(10, 20))
 
     def refresh(self) -> None:

@@ -28,6 +28,7 @@ from ..auth import session_actor
 from ..components.candidate_log import activity_table, files_table, oslo, sessions_table
 from ..components.candidate_table import CandidateTable, progress_columns
 from ..components.header import CSS as HEADER_CSS, page_header
+from ..components.accessibility import Announcer
 from ..components.feedback import feedback_form, feedback_line
 from ..components.filters import FILTER_PARAMS, PAGE_SIZES, FilterBar, Filters, filters_from_query, filters_query
 from ..components.unlock import unlock_form
@@ -135,7 +136,8 @@ class MonitorApp(Viewer):
     def _build_widgets(self) -> None:
         self.header = page_header(label("ui.app_title"), self.actor, PATH, guide="kandidatmonitor")
         self.notice_text = pn.pane.Markdown("", margin=(0, 10))
-        self.notice_button = pn.widgets.Button(label=label("ui.show_waiting"), color="warning")
+        self.announcer = Announcer()  # "3 kandidater venter på tilgang." read out as it changes
+        self.notice_button = pn.widgets.Button(label=label("ui.show_waiting"), color="primary")  # white on yellow: 1.9:1
         self.notice_button.on_click(lambda _: self.filters.show_waiting())
         self.notice = pn.Row(self.notice_text, self.notice_button, visible=False, sizing_mode="stretch_width",
                              styles={"background": "#fff4d6", "border": "1px solid #e0b100", "border-radius": "6px"},
@@ -148,7 +150,7 @@ class MonitorApp(Viewer):
         self.export_excel = pn.widgets.FileDownload(callback=self._excel, filename=f"kandidater-{today}.xlsx",
                                                     label=label("ui.export_excel"), color="light", embed=False)
         self.page_size = pn.widgets.Select.from_param(
-            self.filters.param.page_size, label="", width=160, css_classes=["km-page-size"],
+            self.filters.param.page_size, label=label("ui.rows_per_page"), width=160, css_classes=["km-page-size"],
             options={label("ui.page_size").format(n=n): n for n in PAGE_SIZES})
         self.page_text = pn.pane.HTML("", css_classes=["km-page"], align="center")
         self.previous = pn.widgets.Button(label=label("ui.previous"), color="light")
@@ -163,7 +165,7 @@ class MonitorApp(Viewer):
         if self.filters.school_id is None:
             return pn.Column(self.header, pn.pane.Alert(label("ui.no_schools"), alert_type="warning"))
         return pn.Column(
-            self.header, self.notice, self.message, self.filter_bar,
+            self.header, self.notice, self.announcer, self.message, self.filter_bar,
             pn.Row(self.counts, pn.HSpacer(), self.stamp, self.export_csv, self.export_excel,
                    sizing_mode="stretch_width"),
             self.table,
@@ -191,6 +193,7 @@ class MonitorApp(Viewer):
         self.notice.visible = page.waiting > 0
         self.notice_text.object = (label("ui.waiting_one") if page.waiting == 1
                                    else label("ui.waiting_many").format(n=page.waiting))
+        self.announcer.text = self.notice_text.object if page.waiting else ""
         self._follow_menu()
 
     def _turn(self, step: int) -> None:

@@ -6,12 +6,11 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from services.importer import ImportService
 from services.model import system_actor
 
 from ..served import ARTIFACTS, choose, filter_dropdown, log_in
-from ..world import EXAM_DAY, at, candidate_id, pdf
-from .test_monitor_ui import LIVE, candidate_logs_in, cell, counts, row
+from ..world import at, candidate_id, pdf
+from .test_monitor_ui import LIVE, candidate_logs_in, cell, counts, import_a_class_of_60, row
 
 
 @pytest.fixture
@@ -53,9 +52,7 @@ def test_a_filter_takes_several_values_and_shows_how_many(served, page):
 
 
 def test_columns_sort_on_the_server_across_pages_and_keep_their_order_live(served, page):
-    lines = "\n".join(f"3045;Historie 3D;HIS1010;{500 + i:03d}HIS-V;Elev {i:02d};nei" for i in range(60))
-    ImportService(served.services.store, served.services.clock).import_csv(
-        system_actor(), "skole;gruppe;fagkode;kandidatnummer;navn;todelt\n" + lines, exam_date=EXAM_DAY)
+    import_a_class_of_60(served)
     log_in(page, served.url, "skoleadmin")
     expect(counts(page)).to_have_text("Viser 65 av 65 kandidater")
     header = page.locator('.km-candidates .tabulator-col[tabulator-field="Kandidat"]')

@@ -1,0 +1,45 @@
+"""Widgets that a screen reader can use where Panel's own cannot (docs/accessibility.md)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import param
+from panel.custom import JSComponent
+
+from services.labels import label
+
+JS = Path(__file__).parent / "js"
+
+
+class AccessibilityFixes(JSComponent):
+    """Mends the page's Tabulators, tabs and dialogs for keyboards and screen readers
+    (``js/accessibility.js``). Shows nothing."""
+
+    close_label = param.String(default=label("ui.close"))
+
+    _esm = JS / "accessibility.js"
+
+    def __init__(self, **params):
+        super().__init__(width=0, height=0, margin=0, **params)
+
+
+class Announcer(JSComponent):
+    """A polite live region for ``text`` (``js/announcer.js``): heard, not seen, no focus moved."""
+
+    text = param.String(default="")
+
+    _esm = JS / "announcer.js"
+
+    def __init__(self, **params):
+        super().__init__(width=0, height=0, margin=0, **params)
+
+
+class LabelledCheckbox(JSComponent):
+    """A native checkbox in its own <label> (Bokeh's Checkbox leaves the input unlabelled)."""
+
+    value = param.Boolean(default=False)
+    label = param.String(default="")
+
+    _esm = JS / "checkbox.js"
+    _stylesheets = [".km-checkbox { display: inline-flex; gap: .35rem; align-items: center; cursor: pointer; }"
+                    " .km-checkbox input { width: 1.1rem; height: 1.1rem; margin: 0; }"]
