@@ -1,11 +1,16 @@
-"""The invigilator's main jobs by keyboard alone (issue 22 item 2): Tab, Shift-Tab, Enter, Space,
-Escape; nothing clicked with the mouse."""
+"""The main jobs by keyboard alone (issue 22 item 2): an invigilator's and a candidate's. Tab,
+Enter, Space, Escape; nothing clicked with the mouse."""
 from __future__ import annotations
+
+import datetime as dt
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from ..world import at
+from services.model import system_actor
+
+from ..world import at, candidate_id, pdf
+from .test_candidate_page import candidate_page
 from .test_monitor_ui import LIVE, candidate_logs_in, cell
 
 
@@ -72,3 +77,26 @@ def test_an_invigilator_finds_grants_blocks_and_reads_the_log_by_keyboard(served
     expect(dialog.get_by_role("button", name="Lukk")).to_be_attached()  # Panel's says "Close this dialog window"
     page.keyboard.press("Escape")
     expect(dialog.get_by_text("Innloggingssesjon/IP")).to_be_hidden()
+
+
+def test_a_candidate_logs_in_uploads_with_the_file_dialog_and_delivers_by_keyboard(serve_world, browser):
+    served = serve_world(at(8, 59) + dt.timedelta(seconds=58))
+    candidate = candidate_page(browser, served.url)  # logged in from the keyboard
+    status = candidate.get_by_role("status").first
+    expect(status).to_have_attribute("aria-live", "polite")  # status changes are read out, focus stays
+    served.services.access.grant_access(system_actor(), candidate_id(served.services, "101AAA-V"))
+    served.clock.set(at(9, 0) + dt.timedelta(seconds=1))
+    expect(status).to_have_text("Eksamen har startet. Oppgaven er tilgjengelig.", timeout=LIVE + 2_000)
+    chooser_input = candidate.locator("#filvelger")
+    tab_to(candidate, chooser_input)
+    with candidate.expect_file_chooser() as chooser:
+        candidate.keyboard.press("Space")
+    chooser.value.set_files([{"name": "svar.pdf", "mimeType": "application/pdf", "buffer": pdf(3000)}])
+    expect(candidate.locator("#opplastet")).to_contain_text("svar.pdf", timeout=LIVE)
+    deliver = candidate.get_by_role("button", name="Lever alle filer")
+    tab_to(candidate, deliver)
+    assert focus_is_seen(deliver)
+    candidate.once("dialog", lambda d: d.accept())
+    candidate.keyboard.press("Enter")
+    expect(status).to_have_text("Besvarelsen din er levert.")
+    expect(candidate.locator("#kvittering")).to_contain_text("svar.pdf")
