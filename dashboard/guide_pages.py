@@ -25,7 +25,7 @@ PAGE = """<!DOCTYPE html>
 <title>{title}</title>
 <style>body {{ font-family: system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem;
 line-height: 1.55; }} img {{ max-width: 100%; border: 1px solid #ccd; border-radius: 4px; }}
-table {{ border-collapse: collapse; }} th, td {{ border: 1px solid #ccd; padding: .3rem .6rem; text-align: left;
+main {{ overflow-wrap: break-word; }} table {{ border-collapse: collapse; display: block; overflow-x: auto; }} th, td {{ border: 1px solid #ccd; padding: .3rem .6rem; text-align: left;
 vertical-align: top; }} h2 {{ margin-top: 2.2rem; border-top: 1px solid #dde; padding-top: 1rem; }}
 code {{ background: #f3f5f9; padding: 0 .2rem; }}</style></head>
 <body><main><p><a href="/">{home}</a></p>{body}</main>{footer}</body></html>"""

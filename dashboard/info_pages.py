@@ -19,7 +19,8 @@ PAGE = """<!DOCTYPE html>
 <html lang="nb"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title}</title>
 <style>body {{ font-family: system-ui, sans-serif; max-width: 44rem; margin: 2rem auto; padding: 0 1rem;
-line-height: 1.5; }} li {{ margin: .3rem 0; }}</style></head>
+line-height: 1.5; overflow-wrap: break-word; hyphens: auto; }} h1 {{ font-size: 1.6rem; }}
+li {{ margin: .3rem 0; }}</style></head>
 <body><main><p><a href="/">{home}</a></p><h1>{title}</h1>{body}</main>{footer}</body></html>"""
 
 

@@ -11,10 +11,11 @@ from services.errors import InvalidInput, ServiceError
 from services.labels import label
 
 
-def feedback_line(open_form: Callable[[], None]) -> pn.Row:
+def feedback_line(open_form: Callable[[], None]) -> pn.FlexBox:
     link = pn.widgets.Button(label=label("ui.give_feedback"), color="light", css_classes=["km-feedback"])
     link.on_click(lambda _e: open_form())
-    return pn.Row(pn.pane.HTML(html.escape(label("ui.missing_something")), align="center"), link)
+    return pn.FlexBox(pn.pane.HTML(html.escape(label("ui.missing_something"))), link, flex_wrap="wrap",
+                      align_items="center")
 
 
 def feedback_form(submit: Callable[[str], None], done: Callable[[], None]) -> pn.Column:

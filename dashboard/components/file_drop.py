@@ -54,6 +54,7 @@ FILEPOND_CONTRAST = """
 [data-filepond-item-state*="error"] .filepond--item-panel,
 [data-filepond-item-state*="invalid"] .filepond--item-panel { background-color: #a12622; }
 [data-filepond-item-state="processing-complete"] .filepond--item-panel { background-color: #1d6b3a; }
+.filepond--drop-label label { white-space: normal; }  /* wraps at 320 px instead of widening the page */
 .filepond--file-info .filepond--file-info-sub, .filepond--file-status .filepond--file-status-sub {
   opacity: 1 !important; color: #fff; }
 """

@@ -14,6 +14,7 @@ from services.model import AccessStatus, Progress
 from services.queries import PAGE_SIZE, MonitorFilter, SortColumn
 
 from .accessibility import LabelledCheckbox
+from .header import wrapping
 
 PAGE_SIZES = (25, 50, 100, 200)
 
@@ -72,7 +73,7 @@ class FilterBar(Viewer):
         self.school = pn.widgets.Select.from_param(
             filters.param.school_id, label=label("ui.choose_school"),
             options={f"{name} ({org_no})": sid for sid, name, org_no in schools},
-            visible=len(schools) > 1, width=320)
+            visible=len(schools) > 1, max_width=360, sizing_mode="stretch_width")
         self.search = pn.widgets.TextInput(
             label=label("ui.find_candidates"), placeholder=label("ui.find_placeholder"), width=240,
             value=filters.search, value_input=filters.search)
@@ -110,8 +111,7 @@ class FilterBar(Viewer):
     def __panel__(self):
         return pn.Column(
             self.school,
-            pn.Row(self.search, self.group, self.progress, self.access, self.reset, self.show_ip,
-                   sizing_mode="stretch_width", styles={"flex-wrap": "wrap"}),
+            wrapping(self.search, self.group, self.progress, self.access, self.reset, self.show_ip),
             sizing_mode="stretch_width")
 
 

@@ -60,6 +60,12 @@ def page_header(title: str, actor: Actor, current: str, guide: str | None = None
         sizing_mode="stretch_width", stylesheets=[CSS])
 
 
+def wrapping(*objects, justify: str = "flex-start") -> pn.FlexBox:
+    """A row that wraps on a narrow screen (320 px, or 200 % zoom) instead of widening the page."""
+    return pn.FlexBox(*objects, flex_wrap="wrap", align_items="flex-end", justify_content=justify,
+                      sizing_mode="stretch_width")
+
+
 class StaffPage(Viewer):
     """A staff page: the services, the signed-in actor, and the heading with the menu."""
 
@@ -78,7 +84,7 @@ class SchoolPage(StaffPage):
         super().__init__(services, title, path, **params)
         schools = services.queries.schools_for(self.actor)
         self.school = pn.widgets.Select(label=label("ui.choose_school"), options={f"{n} ({o})": i for i, n, o in schools},
-                                        visible=len(schools) > 1, width=360)
+                                        visible=len(schools) > 1, max_width=360, sizing_mode="stretch_width")
         self.body = pn.Column(sizing_mode="stretch_width")
         self.school.param.watch(lambda _e: self._show(), "value")
         self._show()

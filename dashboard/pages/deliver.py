@@ -25,7 +25,7 @@ from ..components.candidate_log import clock, file_size, kilobytes, uploader
 from ..components.feedback import feedback_form, feedback_line
 from ..components.file_drop import BoundedFileDropper, DropBatch, error_table, configure_filepond
 from ..components.filters import monitor_return_path
-from ..components.header import StaffPage
+from ..components.header import wrapping, StaffPage
 from ..downloads import file_url
 from ..info_pages import footer
 from ..live import LiveHub, Waker
@@ -173,12 +173,12 @@ class DeliverApp(StaffPage):
         self._selection = (table, files)
         self.deliver_button.disabled = two_part and any(f.part is None for f in files)
         parts = [self._part_choice(f) for f in files] if two_part else []
-        return pn.Column(table, *parts, pn.Row(self.delete_marked, self.deliver_button), sizing_mode="stretch_width")
+        return pn.Column(table, *parts, wrapping(self.delete_marked, self.deliver_button), sizing_mode="stretch_width")
 
     def _part_choice(self, file: FileInfo) -> pn.widgets.Select:
         """Eksamen del of one file of a two-part exam; none chosen shows in red."""
         options = [label("ui.part_missing"), *(label(p) for p in PARTS)]
-        choice = pn.widgets.Select(label=label("ui.part_for").format(name=file.name), options=options, width=360,
+        choice = pn.widgets.Select(label=label("ui.part_for").format(name=file.name), options=options, max_width=360, sizing_mode="stretch_width",
                                    value=label(file.part) if file.part else options[0],
                                    css_classes=["km-part"] + ([] if file.part else ["km-part-missing"]),
                                    stylesheets=[".km-part-missing select { border: 2px solid #c62828; color: #c62828; }"])

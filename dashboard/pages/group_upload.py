@@ -37,7 +37,7 @@ class GroupUploadApp(StaffPage):
         self.message = pn.pane.Alert("", visible=False, sizing_mode="stretch_width", css_classes=["km-message"])
         schools = services.queries.schools_for(self.actor)
         self.school = pn.widgets.Select(label=label("ui.choose_school"), options={f"{n} ({o})": i for i, n, o in schools},
-                                        visible=len(schools) > 1, width=360)
+                                        visible=len(schools) > 1, max_width=360, sizing_mode="stretch_width")
         self.batch = DropBatch()
         self.dropper = BoundedFileDropper(
             on_file=self._file_arrived, on_too_large=self._too_large, on_removed=self._file_removed,

@@ -27,7 +27,7 @@ from services.wiring import Services
 from ..auth import session_actor
 from ..components.candidate_log import activity_table, files_table, oslo, sessions_table
 from ..components.candidate_table import CandidateTable, progress_columns
-from ..components.header import CSS as HEADER_CSS, page_header
+from ..components.header import CSS as HEADER_CSS, page_header, wrapping
 from ..components.accessibility import Announcer
 from ..components.feedback import feedback_form, feedback_line
 from ..components.filters import FILTER_PARAMS, PAGE_SIZES, FilterBar, Filters, filters_from_query, filters_query
@@ -166,11 +166,10 @@ class MonitorApp(Viewer):
             return pn.Column(self.header, pn.pane.Alert(label("ui.no_schools"), alert_type="warning"))
         return pn.Column(
             self.header, self.notice, self.announcer, self.message, self.filter_bar,
-            pn.Row(self.counts, pn.HSpacer(), self.stamp, self.export_csv, self.export_excel,
-                   sizing_mode="stretch_width"),
+            wrapping(self.counts, self.stamp, self.export_csv, self.export_excel, justify="space-between"),
             self.table,
-            pn.Row(self.page_size, self.page_text, self.previous, self.next),
-            pn.Row(feedback_line(self._open_feedback), pn.HSpacer(), self.unlock_button, sizing_mode="stretch_width"),
+            wrapping(self.page_size, self.page_text, self.previous, self.next),
+            wrapping(feedback_line(self._open_feedback), self.unlock_button, justify="space-between"),
             footer(), self.dialog, sizing_mode="stretch_width", margin=(10, 20))
 
     # -- live ------------------------------------------------------------------------

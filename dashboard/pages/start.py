@@ -24,7 +24,8 @@ CSS = """
 .km-exams th, .km-exams td { text-align: left; padding: .35rem .6rem; border-bottom: 1px solid #dde; }
 .km-exams th { font-weight: 600; background: #f3f5f9; }
 .km-exams td.n, .km-exams th.n { text-align: right; font-variant-numeric: tabular-nums; }
-.km-exams h2 { font-size: 1.2rem; }
+.km-scroll { overflow-x: auto; max-width: 100%; }
+h2 { font-size: 1.2rem; }
 """
 
 COLUMNS = ("start.column_group", "start.column_subject", "start.column_starts", "start.column_candidates",
@@ -50,8 +51,11 @@ def exams_html(exams: list[ExamToday] | None) -> str:
                    for i, k in enumerate(COLUMNS))
     parts = []
     for (_sid, school), lines in groupby(exams, key=lambda e: (e.school_id, e.school_name)):
-        parts.append(f'<h2>{html.escape(school)}</h2><table class="km-exams"><thead><tr>{head}</tr></thead>'
-                     f'<tbody>{"".join(exam_line(e) for e in lines)}</tbody></table>')
+        # A wide table scrolls in its own box on a narrow screen, reachable by keyboard.
+        parts.append(f'<h2 id="skole-{_sid}">{html.escape(school)}</h2>'
+                     f'<div class="km-scroll" role="region" tabindex="0" aria-labelledby="skole-{_sid}">'
+                     f'<table class="km-exams"><thead><tr>{head}</tr></thead>'
+                     f'<tbody>{"".join(exam_line(e) for e in lines)}</tbody></table></div>')
     return "".join(parts)
 
 

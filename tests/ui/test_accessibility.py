@@ -132,3 +132,30 @@ def test_every_state_of_the_candidate_module(served, browser):
     expect(other.get_by_role("status").first).to_have_text(
         "Du har ikke digital tilgang. Ta kontakt med eksamensvakten.", timeout=LIVE)
     assert_accessible(other, "no access")
+
+
+def page_width(page: Page) -> tuple[int, int]:
+    return tuple(page.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"))
+
+
+def test_every_page_fits_320_px_without_sideways_scrolling(served, browser):
+    """WCAG 1.4.10 (reflow; 320 px is 1280 px at 400 %, and 200 % zoom is wider): rows wrap, a wide
+    table scrolls in its own box, reachable by keyboard, and the page itself does not."""
+    page = browser.new_page(viewport={"width": 320, "height": 640})
+    page.goto(served.url + "/login")
+    assert page_width(page) == (320, 320)
+    log_in(page, served.url, "skoleadmin", path="/start", shows="Dagens eksamener")
+    for path, shows in (("/start", "Dagens eksamener"), ("/kandidatmonitor", "Viser"),
+                        ("/lever?kandidat=101AAA-V", "Last opp filer for"), ("/gruppeopplasting", "Gruppeopplasting"),
+                        ("/nedlasting", "Nedlasting"), ("/dagspassord", "Dagspassord"), ("/hjelp", "Brukerveiledning"),
+                        ("/personvern", "Personvernerklæring"), ("/kandidat", "Logg inn")):
+        page.goto(served.url + path)
+        expect(page.get_by_text(shows).first).to_be_visible(timeout=20_000)
+        page.wait_for_load_state("networkidle")
+        page.wait_for_timeout(700)
+        assert page_width(page) == (320, 320), path
+    page.goto(served.url + "/kandidatmonitor")
+    expect(page.locator(".km-counts")).to_be_visible(timeout=20_000)
+    page.wait_for_timeout(1200)
+    assert_accessible(page, "monitor at 320 px")
+    page.close()

@@ -47,7 +47,7 @@ def test_exam_morning_in_two_browsers(serve_world, browser):
 
     invigilator = browser.new_context().new_page()
     log_in(invigilator, served.url, "vakt")
-    expect(invigilator.get_by_text("1 kandidat venter på tilgang.")).to_be_visible(timeout=LIVE)
+    expect(invigilator.locator(".km-notice").get_by_text("1 kandidat venter på tilgang.")).to_be_visible(timeout=LIVE)
     row = invigilator.locator(".km-candidates .tabulator-row").filter(has_text="101AAA-V")
     row.get_by_role("button", name="Gi tilgang").click()
     # Before 09:00: the waiting page with the day's rules.
@@ -118,7 +118,7 @@ def test_block_absence_and_removed_access_move_the_page(served, browser):
     expect(message).to_have_text("Du har ikke digital tilgang. Ta kontakt med eksamensvakten.", timeout=LIVE)
     served.services.access.unblock(vakt(served), cid)  # back on the authorisation page, waiting again
     expect(message).to_have_text("Du venter på at eksamensvakten gir deg tilgang til eksamen.", timeout=LIVE)
-    expect(invigilator.get_by_text("1 kandidat venter på tilgang.")).to_be_visible(timeout=LIVE)
+    expect(invigilator.locator(".km-notice").get_by_text("1 kandidat venter på tilgang.")).to_be_visible(timeout=LIVE)
     served.services.access.grant_access(vakt(served), cid)
     expect(message).to_have_text("Eksamen har startet. Oppgaven er tilgjengelig.", timeout=LIVE)
     session = served.services.queries.sessions(vakt(served), cid)[0].session_id
