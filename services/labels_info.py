@@ -1,5 +1,6 @@
 """The texts of the menu, the Start page and the footer's pages (the seed: "Om tjenesten",
-"Kontakt", "Personvernerklæring"), part of the one label catalogue (``labels``). The privacy page says what the code stores:
+"Kontakt", "Personvernerklæring", and a "Tilgjengelighetserklæring"), part of the one label
+catalogue (``labels``). The privacy page says what the code stores:
 keep it in step with ``services/store/schema.sql``."""
 from __future__ import annotations
 
