@@ -89,6 +89,7 @@ def test_a_candidate_logs_in_uploads_with_the_file_dialog_and_delivers_by_keyboa
     expect(status).to_have_text("Eksamen har startet. Oppgaven er tilgjengelig.", timeout=LIVE + 2_000)
     chooser_input = candidate.locator("#filvelger")
     tab_to(candidate, chooser_input)
+    expect(chooser_input).to_be_focused()
     with candidate.expect_file_chooser() as chooser:
         candidate.keyboard.press("Space")
     chooser.value.set_files([{"name": "svar.pdf", "mimeType": "application/pdf", "buffer": pdf(3000)}])
