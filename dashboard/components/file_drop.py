@@ -142,17 +142,20 @@ class DropBatch:
     STALLED_S = 10.0
 
     def reset(self) -> None:
-        self.received = self.stored = self.received_bytes = self.stored_bytes = self.expected = 0
+        self._count_from_zero(expected=0)
         self._last_arrival = 0.0
         self.errors: list[tuple[str, int, str]] = []  # (name, size, label key): "Filer med feil"
+
+    def _count_from_zero(self, expected: int) -> None:
+        self.received = self.stored = self.received_bytes = self.stored_bytes = 0
+        self.expected = expected
 
     def start(self, files: list[tuple[str, int]]) -> bool:
         """A new upload of ``files`` (name, size) begins: the count starts again. One over the
         limits is refused whole (the browser sends none of it), each file listed; returns
         whether it may go ahead."""
-        self.received = self.stored = self.received_bytes = self.stored_bytes = 0
         error = batch_error(len(files), sum(size for _, size in files))
-        self.expected = 0 if error else len(files)
+        self._count_from_zero(expected=0 if error else len(files))
         self._last_arrival = time.monotonic()
         for name, size in files if error else ():
             self.refuse(name, size, error)

@@ -110,9 +110,8 @@ class MonitorQueries(ReadModel):
 
     def monitor_rows(self, actor: Actor, f: MonitorFilter) -> list[MonitorRow]:
         """Every row that matches the filters, unpaged (the monitor's CSV/Excel export)."""
-        matches = _matcher(f)
         return [_monitor_row(r, actor.role, self.clock.today())
-                for r in _sorted([r for r in self._school_rows(actor, f.school_id)[1] if matches(r)], f)]
+                for r in _matching(self._school_rows(actor, f.school_id)[1], f)]
 
     def _school_rows(self, actor: Actor, school_id: int) -> tuple[tuple | None, list]:
         """(cache key, rows): the school's rows in the actor's scope, cached by (school,
@@ -135,8 +134,7 @@ class MonitorQueries(ReadModel):
 
 
 def _cut_page(rows: list, f: MonitorFilter, role: Role | None, today) -> MonitorPage:
-    matches = _matcher(f)
-    matching = _sorted([r for r in rows if matches(r)], f)
+    matching = _matching(rows, f)
     pages = max(1, math.ceil(len(matching) / f.page_size))
     page = min(max(1, f.page), pages)
     shown = matching[(page - 1) * f.page_size: page * f.page_size]
@@ -206,6 +204,12 @@ _SORT_KEYS = {
     SortColumn.PART_1: _progress_key("progress_1", two_part=True),
     SortColumn.PART_2: _progress_key("progress_2", two_part=True),
 }
+
+
+def _matching(rows: list, f: MonitorFilter) -> list:
+    """The rows ``f`` shows, in its order: what the page is cut from, and what the export holds."""
+    matches = _matcher(f)
+    return _sorted([r for r in rows if matches(r)], f)
 
 
 def _sorted(rows: list, f: MonitorFilter) -> list:

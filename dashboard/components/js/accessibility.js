@@ -40,9 +40,9 @@ function mendTabulator(grid) {
 
 // Panel's dialog (a11y-dialog) closes on Escape only while the focus is inside it, and the
 // focus falls out when its content is replaced ("Se logg" after "Flere valg").
-function openDialogs() {
+function openDialogs(all) {
   const open = []
-  for (const root of roots(document)) {
+  for (const root of all) {
     for (const dialog of root.querySelectorAll(".dialog-container")) {
       if (dialog.style.display !== "none" && dialog.getAttribute("aria-hidden") !== "true") open.push(dialog)
     }
@@ -57,13 +57,14 @@ function deepActive() {
 }
 
 function mend(closeLabel) {
-  for (const dialog of openDialogs()) {
+  const all = [...roots(document)]  // one walk of the page per look
+  for (const dialog of openDialogs(all)) {
     const close = dialog.querySelector(".pnx-dialog-close")
     close?.setAttribute("aria-label", closeLabel)  // Panel's is English
     const active = deepActive()
     if (close && (!active || active === document.body)) close.focus()
   }
-  for (const root of roots(document)) {
+  for (const root of all) {
     // Tabs: the hidden panels are aria-hidden but their buttons can still take focus. Inert
     // takes them out of both the tab order and the screen reader's view.
     if (root.host && root.host.classList.contains("bk-panel-models-tabs-Tabs")) {
@@ -81,7 +82,7 @@ export function render({ model }) {
   const timer = setInterval(run, 500)
   const escape = (event) => {
     if (event.key !== "Escape") return
-    for (const dialog of openDialogs()) dialog.querySelector(".pnx-dialog-close")?.click()
+    for (const dialog of openDialogs(roots(document))) dialog.querySelector(".pnx-dialog-close")?.click()
   }
   document.addEventListener("keydown", escape)
   model.on("remove", () => { clearInterval(timer); document.removeEventListener("keydown", escape) })
