@@ -166,7 +166,8 @@ class MonitorApp(Viewer):
             return pn.Column(self.header, pn.pane.Alert(label("ui.no_schools"), alert_type="warning"))
         return pn.Column(
             self.header, self.notice, self.announcer, self.message, self.filter_bar,
-            wrapping(self.counts, self.stamp, self.export_csv, self.export_excel, justify="space-between"),
+            wrapping(self.counts, wrapping(self.stamp, self.export_csv, self.export_excel, justify="flex-end"),
+                     justify="space-between"),
             self.table,
             wrapping(self.page_size, self.page_text, self.previous, self.next),
             wrapping(feedback_line(self._open_feedback), self.unlock_button, justify="space-between"),
