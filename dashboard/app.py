@@ -20,11 +20,12 @@ from services.server_secret import server_secret
 from services.rules import MIN_FREE_DISK_BYTES
 from services.wiring import Services
 
-from . import admin, downloads, guide_pages, info_pages, kandidat
+from . import admin, downloads, guide_pages, info_pages, kandidat, language
 from .auth import HomeHandler, StaffAuth
 from .client_address import ClientAddress, networks
 from .oidc import OidcSettings, routes as oidc_routes
 from .transport import Transport
+from .language import PageLanguage, t
 from .live import LiveHub
 from .panel_private import add_sockets, forget_session_views
 from .pages.monitor import PATH as MONITOR, monitor_page
@@ -80,8 +81,10 @@ class App:
 
 
 def session_page(page):
-    """Every served page: release what Panel keeps of the session once it ends."""
+    """Every served page: release what Panel keeps of the session once it ends; Panel's own
+    notice of a lost connection in the page's language (a per-session setting)."""
     pn.state.on_session_destroyed(forget_session_views)
+    pn.config.disconnect_notification = t("ui.disconnected")
     return page
 
 
@@ -178,14 +181,14 @@ def serve(db_path: str, port: int = 5006, address: str = "localhost", clock: Clo
             app.routes(), port=0 if sockets else port, address=address, show=show, start=threaded,
             title=label("ui.app_title"),
             num_threads=num_threads, threaded=threaded, cookie_secret=secret,
-            auth_provider=StaffAuth(app.services, oidc.name if oidc else None), transforms=[ClientAddress, Transport],
+            auth_provider=StaffAuth(app.services, oidc.name if oidc else None), transforms=[ClientAddress, Transport, PageLanguage],
             # A page's session token is signed (a client cannot make one up), lives a minute (it
             # opens the page's websocket, once) and carries no cookie or Cookie header: the login
             # cookie stays HttpOnly, out of the page (docs/SECURITY.md, finding 6).
             sign_sessions=True, secret_key=session_secret(secret), session_token_expiration=SESSION_TOKEN_S,
             exclude_cookies=["user", "kandidat", "_xsrf"], exclude_headers=["Cookie"],
             extra_patterns=[(r"/", HomeHandler, {"services": app.services}), *oidc_routes(app.services, oidc),
-                            *export_routes, *info_pages.routes(), *guide_pages.routes(),
+                            *export_routes, *info_pages.routes(), *guide_pages.routes(), *language.routes(app.services),
                             *downloads.routes(app.services),
                             *kandidat.routes(app.services, app.status_channel, app.open_streams, secret)],
             websocket_origin=[f"{address}:{port}", f"localhost:{port}", f"127.0.0.1:{port}",

@@ -15,20 +15,21 @@ from tornado.ioloop import IOLoop
 from tornado.web import HTTPError, RequestHandler
 
 from services.errors import NotFound, PermissionDenied
-from services.labels import label
+from services.labels import STAFF_LANGUAGES, label
 from services.model import Actor
 from services.throttle import TooSoon
 from services.wiring import Services
 
+from .language import CHOOSER_CSS, after_staff_login, chooser, request_language
 from .oidc import PATH as OIDC_PATH
 from .staff_session import COOKIE, MAX_AGE_S, StaffLogin, page_login, request_login, start_login
-from .transport import from_another_site
+from .transport import from_another_site, safe_next
 
 HOME = "/start"  # the seed's "Start": today's exams, each a link into the monitor
 OVERVIEW = "/oversikt"
 
 LOGIN_PAGE = """<!DOCTYPE html>
-<html lang="nb"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<html lang="{lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title}</title>
 <style>
  body {{ font-family: system-ui, sans-serif; background: #f3f5f8; margin: 0; }}
@@ -43,8 +44,10 @@ LOGIN_PAGE = """<!DOCTYPE html>
           text-decoration: none; }}
  .or {{ text-align: center; color: #555; margin: 1.2rem 0 0; }}
  .error {{ background: #fde8e8; color: #8a1c1c; padding: .6rem; border-radius: 4px; margin-top: 1rem; }}
-</style></head>
+ .km-language {{ float: right; }} .km-language button {{ width: auto; margin: 0; padding: .1rem .45rem; }}
+</style><style>{chooser_css}</style></head>
 <body><main>
+{languages}
 <h1>{heading}</h1>
 {oidc}
 <form method="post" action="/login">
@@ -58,13 +61,6 @@ LOGIN_PAGE = """<!DOCTYPE html>
  <button type="submit">{log_in}</button>
 </form>
 </main></body></html>"""
-
-
-def safe_next(target: str | None) -> str:
-    """Only local paths: an open redirect after login would hand a phishing page our trust."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return "/"  # HomeHandler picks the user's start page
 
 
 class _LoginHandler(RequestHandler):
@@ -89,27 +85,35 @@ class _LoginHandler(RequestHandler):
             if isinstance(e, TooSoon):
                 self.set_status(429)
                 self.set_header("Retry-After", str(e.retry_after_s))
-            self._render(next_url, username, str(e))
+            self._render(next_url, username, e.text(self.language))
             return
         guard.succeeded(username.lower(), ip)
         start_login(self, self.services, username)
+        after_staff_login(self, self.services, username)
         self.redirect(next_url)
 
+    @property
+    def language(self) -> str:
+        return request_language(self, STAFF_LANGUAGES)
+
     def _render(self, next_url: str, username: str = "", error: str | None = None) -> None:
+        lang = self.language
         self.set_header("Content-Type", "text/html; charset=utf-8")
         self.write(LOGIN_PAGE.format(
-            title=html.escape(label("ui.app_title")), heading=html.escape(label("ui.login_heading")),
-            xsrf=self.xsrf_form_html(), next=html.escape(next_url), username=html.escape(label("ui.username")),
-            username_value=html.escape(username), password=html.escape(label("ui.password")),
-            log_in=html.escape(label("ui.log_in")), oidc=self._oidc_link(next_url),
+            lang=lang, title=html.escape(label("ui.app_title", lang)), heading=html.escape(label("ui.login_heading", lang)),
+            xsrf=self.xsrf_form_html(), next=html.escape(next_url), username=html.escape(label("ui.username", lang)),
+            username_value=html.escape(username), password=html.escape(label("ui.password", lang)),
+            log_in=html.escape(label("ui.log_in", lang)), oidc=self._oidc_link(next_url, lang),
+            languages=chooser(lang, f"/login?{urlencode({'next': next_url})}"), chooser_css=CHOOSER_CSS,
             error=f'<p class="error" role="alert">{html.escape(error)}</p>' if error else ""))
 
-    def _oidc_link(self, next_url: str) -> str:
+    def _oidc_link(self, next_url: str, lang: str) -> str:
         if not self.oidc_name:
             return ""
         href = f"{OIDC_PATH}?{urlencode({'next': next_url})}"
-        return (f'<a class="oidc" href="{html.escape(href)}">{html.escape(label("ui.oidc_log_in").format(name=self.oidc_name))}'
-                f'</a><p class="or">{html.escape(label("ui.oidc_or_password"))}</p>')
+        return (f'<a class="oidc" href="{html.escape(href)}">'
+                f'{html.escape(label("ui.oidc_log_in", lang).format(name=self.oidc_name))}'
+                f'</a><p class="or">{html.escape(label("ui.oidc_or_password", lang))}</p>')
 
 
 def home_of(actor: Actor) -> str:
@@ -137,7 +141,7 @@ class HomeHandler(RequestHandler):
 
 
 LOGOUT_PAGE = """<!DOCTYPE html>
-<html lang="nb"><head><meta charset="utf-8"><title>{title}</title></head>
+<html lang="{lang}"><head><meta charset="utf-8"><title>{title}</title></head>
 <body><main><form method="post" action="/logout"><button type="submit">{log_out}</button></form></main></body></html>"""
 
 
@@ -150,8 +154,9 @@ class _LogoutHandler(RequestHandler):
 
     def get(self) -> None:
         self.set_header("Content-Type", "text/html; charset=utf-8")
-        self.write(LOGOUT_PAGE.format(title=html.escape(label("ui.app_title")),
-                                      log_out=html.escape(label("ui.log_out"))))
+        lang = request_language(self, STAFF_LANGUAGES)
+        self.write(LOGOUT_PAGE.format(lang=lang, title=html.escape(label("ui.app_title", lang)),
+                                      log_out=html.escape(label("ui.log_out", lang))))
 
     def post(self) -> None:
         if from_another_site(self.request):
@@ -180,6 +185,8 @@ class StaffAuth(AuthProvider):
             finds it (``page_login``) without the cookie entering the page's session token."""
             login = request_login(handler, self.services)
             handler.request.staff_login = login
+            handler.request.language = (self.services.staff_users.language_of(login.username) if login
+                                        else request_language(handler, STAFF_LANGUAGES))
             return login.username if login else None
         return user
 

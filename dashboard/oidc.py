@@ -14,9 +14,10 @@ from panel.auth import GenericLoginHandler
 from tornado.httpclient import AsyncHTTPClient, HTTPRequest
 from tornado.web import HTTPError
 
-from services.labels import label
+from services.labels import STAFF_LANGUAGES, label
 from services.wiring import Services
 
+from .language import after_staff_login, request_language
 from .staff_session import start_login
 from .transport import Transport
 
@@ -48,7 +49,7 @@ def configure(settings: OidcSettings) -> None:
 
 
 NO_ACCESS_PAGE = """<!DOCTYPE html>
-<html lang="nb"><head><meta charset="utf-8"><title>{title}</title></head>
+<html lang="{lang}"><head><meta charset="utf-8"><title>{title}</title></head>
 <body><main style="max-width:36rem;margin:10vh auto;font-family:system-ui,sans-serif">
 <h1>{heading}</h1><p role="alert">{text}</p><p><a href="/login">{back}</a></p></main></body></html>"""
 
@@ -74,6 +75,7 @@ class OidcLoginHandler(GenericLoginHandler):
         if username is None:
             raise HTTPError(403, reason="ukjent bruker", log_message=claims.get("email") or claims.get("sub") or "")
         start_login(self, self.services, username)
+        after_staff_login(self, self.services, username)
         return username
 
     async def _userinfo(self, access_token: str) -> dict:
@@ -86,11 +88,12 @@ class OidcLoginHandler(GenericLoginHandler):
         for name in PANEL_COOKIES:
             self.clear_cookie(name)
         who = getattr(kwargs.get("exc_info", (None, None))[1], "log_message", "") if status_code == 403 else ""
-        text = label("ui.oidc_unknown").format(who=who) if status_code == 403 else label("ui.oidc_failed")
+        lang = request_language(self, STAFF_LANGUAGES)
+        text = label("ui.oidc_unknown", lang).format(who=who) if status_code == 403 else label("ui.oidc_failed", lang)
         self.set_header("Content-Type", "text/html; charset=utf-8")
-        self.finish(NO_ACCESS_PAGE.format(title=html.escape(label("ui.app_title")),
-                                          heading=html.escape(label("ui.oidc_no_access")), text=html.escape(text),
-                                          back=html.escape(label("ui.oidc_back"))))
+        self.finish(NO_ACCESS_PAGE.format(lang=lang, title=html.escape(label("ui.app_title", lang)),
+                                          heading=html.escape(label("ui.oidc_no_access", lang)), text=html.escape(text),
+                                          back=html.escape(label("ui.oidc_back", lang))))
 
 
 def routes(services: Services, settings: OidcSettings | None) -> list[tuple]:

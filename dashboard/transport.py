@@ -30,3 +30,10 @@ def from_another_site(request) -> bool:
 def cookie_options() -> dict:
     """What every login cookie adds to HttpOnly and SameSite."""
     return {"secure": True} if Transport.tls else {}
+
+
+def safe_next(target: str | None) -> str:
+    """Only local paths: an open redirect after login would hand a phishing page our trust."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/"  # HomeHandler picks the user's start page

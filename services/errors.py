@@ -1,17 +1,22 @@
 """Domain errors. Each carries a label key so views can show the catalogue's text."""
 from __future__ import annotations
 
-from .labels import label
+from .labels import DEFAULT_LANGUAGE, label
 
 
 class ServiceError(Exception):
-    """A request the rules refuse. ``str(err)`` is the user-facing Norwegian text."""
+    """A request the rules refuse: a label key, the values its text has blanks for, and a
+    detail. ``text(lang)`` is the user-facing text in the reader's language (``str`` is bokmål)."""
 
-    def __init__(self, key: str, detail: str | None = None):
+    def __init__(self, key: str, detail: str | None = None, **values):
         self.key = key
         self.detail = detail
-        text = label(key)
-        super().__init__(f"{text}: {detail}" if detail else text)
+        self.values = values
+        super().__init__(self.text())
+
+    def text(self, lang: str = DEFAULT_LANGUAGE) -> str:
+        text = label(self.key, lang).format(**self.values)
+        return f"{text}: {self.detail}" if self.detail else text
 
 
 class PermissionDenied(ServiceError):

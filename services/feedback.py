@@ -4,8 +4,7 @@ from __future__ import annotations
 from . import audit
 from .scope import require_staff
 from .clock import Clock
-from .errors import InvalidInput
-from .labels import label
+from .errors import RuleViolation
 from .model import Actor, Event
 from .store import Store
 
@@ -21,9 +20,9 @@ class FeedbackService:
         require_staff(actor)
         text = text.strip()
         if not text:
-            raise InvalidInput([label("error.feedback_empty")])
+            raise RuleViolation("error.feedback_empty")
         if len(text) > MAX_FEEDBACK_CHARS:
-            raise InvalidInput([label("error.feedback_too_long").format(n=MAX_FEEDBACK_CHARS)])
+            raise RuleViolation("error.feedback_too_long", n=MAX_FEEDBACK_CHARS)
         now = self.clock.db_now()
         with self.store.write() as tx:
             tx.execute("INSERT INTO feedback VALUES (nextval('feedback_seq'), ?, ?, ?, ?, ?, ?)",

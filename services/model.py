@@ -177,6 +177,7 @@ class Event(enum.StrEnum):
     USER_ADDED = "USER_ADDED"
     USER_DISABLED = "USER_DISABLED"
     PASSWORD_RESET = "PASSWORD_RESET"
+    LANGUAGE_CHOSEN = "LANGUAGE_CHOSEN"
 
 
 @dataclasses.dataclass(frozen=True)

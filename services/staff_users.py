@@ -10,6 +10,7 @@ from . import audit
 from .auth import SCOPE_KIND_OF_ROLE, AuthService, hash_password
 from .clock import Clock
 from .errors import InvalidInput, NotFound, PermissionDenied
+from .labels import DEFAULT_LANGUAGE, STAFF_LANGUAGES
 from .model import Actor, Event, Role, ScopeKind
 from .store import Store
 
@@ -81,6 +82,21 @@ class StaffUsers:
         self._change(actor, username, "UPDATE users SET password_hash = ? WHERE username = ?",
                      [hash_password(password), username], Event.PASSWORD_RESET)
         return password
+
+    def language_of(self, username: str) -> str:
+        """The language a staff user chose for the pages (bokmål until they choose)."""
+        rows = self.store.query("SELECT language FROM users WHERE username = ?", [username])
+        return rows[0][0] if rows and rows[0][0] in STAFF_LANGUAGES else DEFAULT_LANGUAGE
+
+    def choose_language(self, actor: Actor, language: str) -> None:
+        """A staff user's own choice of bokmål or nynorsk, kept for their next pages and logins."""
+        if actor.role in (Role.CANDIDATE, Role.SYSTEM):
+            raise PermissionDenied()
+        if language not in STAFF_LANGUAGES:
+            raise InvalidInput([f"ukjent språk: {language}"])
+        with self.store.write() as tx:
+            tx.execute("UPDATE users SET language = ? WHERE username = ?", [language, actor.user_id])
+            self._log(tx, actor, Event.LANGUAGE_CHOSEN, language)
 
     def _change(self, actor: Actor, username: str, sql: str, params: list, event: Event) -> None:
         _require_system(actor)

@@ -21,7 +21,7 @@ import threading
 from collections.abc import Callable
 
 from .errors import PermissionDenied
-from .labels import label
+from .labels import DEFAULT_LANGUAGE, label
 
 UNLOCK_CHECK_S = 2.0  # how stale another process's unlock may be when a refusal asks for it
 
@@ -30,17 +30,19 @@ class TooSoon(PermissionDenied):
     """Refused untried: ``retry_after_s`` says when the next attempt will be taken."""
 
     def __init__(self, retry_after_s: float):
-        super().__init__("error.too_many_attempts")
         self.retry_after_s = max(1, math.ceil(retry_after_s))
-        self.args = (label("error.too_many_attempts").format(_duration(self.retry_after_s)),)
+        super().__init__("error.too_many_attempts")
+
+    def text(self, lang: str = DEFAULT_LANGUAGE) -> str:
+        return label(self.key, lang).format(_duration(self.retry_after_s, lang))
 
 
-def _duration(seconds: int) -> str:
+def _duration(seconds: int, lang: str) -> str:
     """"1 sekund", "40 sekunder", "1 minutt", "5 minutter" (rounded up)."""
     if seconds < 60:
-        return label("time.second") if seconds == 1 else label("time.seconds").format(seconds)
+        return label("time.second", lang) if seconds == 1 else label("time.seconds", lang).format(seconds)
     minutes = math.ceil(seconds / 60)
-    return label("time.minute") if minutes == 1 else label("time.minutes").format(minutes)
+    return label("time.minute", lang) if minutes == 1 else label("time.minutes", lang).format(minutes)
 
 
 def address_key(ip: str | None) -> str:

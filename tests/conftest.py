@@ -146,6 +146,29 @@ def desk(world):
 CHROMIUM = "/usr/bin/chromium"
 
 
+class NorwegianBrowser:
+    """The browser as on a Norwegian school PC: every new context and page asks for bokmål
+    (``Accept-Language: nb-NO``) unless a test names its locale. Headless Chromium ignores
+    ``--lang`` and would say en-US, which the candidate module now answers in English."""
+
+    def __init__(self, browser) -> None:
+        self._browser = browser
+
+    def new_context(self, **kwargs):
+        return self._browser.new_context(**{"locale": "nb-NO", **kwargs})
+
+    def new_page(self, **kwargs):
+        return self._browser.new_page(**{"locale": "nb-NO", **kwargs})
+
+    def __getattr__(self, name):
+        return getattr(self._browser, name)
+
+
+@pytest.fixture(scope="session")
+def browser(browser):
+    return NorwegianBrowser(browser)
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     return {

@@ -14,6 +14,7 @@ from pathlib import Path
 from playwright.sync_api import Page, expect
 
 from dashboard.app import serve
+from services.labels import label
 from services.server_secret import server_secret
 from services.clock import FrozenClock
 
@@ -82,18 +83,19 @@ def staff_opener(url: str, username: str, password: str = "demo"):
 
 
 def log_in(page: Page, url: str, username: str, password: str = "demo", path: str = "/kandidatmonitor",
-           shows: str = "Viser ") -> None:
+           shows: str = "Viser ", lang: str = "nb") -> None:
+    """``lang``: the login page's language (the browser's, or one chosen on it)."""
     page.goto(url + path)
-    page.get_by_label("Brukernavn").fill(username)
-    page.get_by_label("Passord").fill(password)
-    page.get_by_role("button", name="Logg inn").click()
+    page.get_by_label(label("ui.username", lang)).fill(username)
+    page.get_by_label(label("ui.password", lang)).fill(password)
+    page.get_by_role("button", name=label("ui.log_in", lang)).click()
     expect(page.get_by_text(shows).first).to_be_visible(timeout=20_000)
 
 
-def log_out(page: Page, url: str) -> None:
+def log_out(page: Page, url: str, lang: str = "nb") -> None:
     """"Logg ut" is a POST: the page at /logout offers the button."""
     page.goto(url + "/logout")
-    page.get_by_role("button", name="Logg ut").click()
+    page.get_by_role("button", name=label("ui.log_out", lang)).click()
     expect(page).to_have_url(re.compile(r"/login"))
 
 

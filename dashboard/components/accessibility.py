@@ -6,7 +6,6 @@ from pathlib import Path
 import param
 from panel.custom import JSComponent
 
-from services.labels import label
 
 JS = Path(__file__).parent / "js"
 
@@ -15,7 +14,7 @@ class AccessibilityFixes(JSComponent):
     """Mends the page's Tabulators, tabs and dialogs for keyboards and screen readers
     (``js/accessibility.js``). Shows nothing."""
 
-    close_label = param.String(default=label("ui.close"))
+    close_label = param.String(default="")  # "Lukk", in the page's language (set by ``footer``)
 
     _esm = JS / "accessibility.js"
 

@@ -11,24 +11,22 @@ import html
 import pandas as pd
 from panel.viewable import Viewer
 
-from services.labels import label
 from services.queries import MonitorPage, MonitorRow, SortColumn
 
+from ..language import t
 from ..panel_private import ServerTabulator
 
-ACCESS = label("column.access")
-CANDIDATE = label("ui.column_candidate")
-GROUP_SUBJECT = label("ui.column_group_subject")
-EXAM = label("column.exam")
-PART_1 = label("column.part1")
-PART_2 = label("column.part2")
-IP = label("ui.column_ip")
-ACTION = label("ui.column_action")
+# Field names: stable ids; the headers say them in the page's language (``titles``).
+ACCESS, CANDIDATE, GROUP_SUBJECT, EXAM, PART_1, PART_2, IP, ACTION = (
+    "access", "candidate", "group_subject", "exam", "part_1", "part_2", "ip", "action")
+TITLE_KEYS = {ACCESS: "column.access", CANDIDATE: "ui.column_candidate", GROUP_SUBJECT: "ui.column_group_subject",
+              EXAM: "column.exam", PART_1: "column.part1", PART_2: "column.part2", IP: "ui.column_ip",
+              ACTION: "ui.column_action"}
 
 HTML_COLUMNS = (ACCESS, CANDIDATE, GROUP_SUBJECT, ACTION)
 SORTS = {ACCESS: SortColumn.ACCESS, CANDIDATE: SortColumn.CANDIDATE, GROUP_SUBJECT: SortColumn.GROUP_SUBJECT,
          EXAM: SortColumn.EXAM, PART_1: SortColumn.PART_1, PART_2: SortColumn.PART_2}
-TITLES = {sort: title for title, sort in SORTS.items()}
+FIELDS = {sort: field for field, sort in SORTS.items()}
 # Fixed shares: "fit_data" layouts measure every cell on every update, which made each
 # live patch cost the browser a full reflow of the table.
 WIDTHS = {ACCESS: "16%", CANDIDATE: "17%", GROUP_SUBJECT: "22%", EXAM: "11%", PART_1: "13%", PART_2: "11%",
@@ -49,10 +47,10 @@ def access_cell(row: MonitorRow) -> str:
     """Status text, or the grant button. A finished row (Levert digitalt / Sendes i posten)
     carries a marker that the stylesheet turns into a green row (SPEC §4): CSS, so that
     a live patch costs no server-side styling pass."""
-    status = html.escape(label(row.access)) + ('<span class="km-finished"></span>' if row.finished else "")
+    status = html.escape(t(row.access)) + ('<span class="km-finished"></span>' if row.finished else "")
     if row.grant_action is None:
         return status
-    button = f'<button class="km-grant" type="button">{html.escape(label(row.grant_action))}</button>'
+    button = f'<button class="km-grant" type="button">{html.escape(t(row.grant_action))}</button>'
     return f'{button}<br><span class="km-sub">{status}</span>'  # the status in words too: "Venter på tilgang"
 
 
@@ -70,7 +68,7 @@ def progress_columns(row: MonitorRow, one_part: bool, two_part: bool) -> dict[st
     A view with both shows all three, each row only in its own columns, so a one-part
     status never sits under "Del 2"."""
     def text(progress) -> str:
-        return label(progress) if progress is not None else ""
+        return t(progress) if progress is not None else ""
     columns = {}
     if one_part:
         columns[EXAM] = "" if row.two_part else text(row.progress_2)
@@ -91,7 +89,7 @@ def record(row: MonitorRow, page: MonitorPage, show_ip: bool) -> dict:
     return {ACCESS: access_cell(row), CANDIDATE: candidate_cell(row), GROUP_SUBJECT: group_cell(row),
             **progress_columns(row, page.has_one_part, page.has_two_part),
             **({IP: row.latest_ip or ""} if show_ip else {}),
-            ACTION: f'<button class="km-more" type="button">{html.escape(label("ui.more_actions"))} ▾</button>'}
+            ACTION: f'<button class="km-more" type="button">{html.escape(t("ui.more_actions"))} ▾</button>'}
 
 
 class CandidateTable(Viewer):
@@ -112,6 +110,7 @@ class CandidateTable(Viewer):
             pd.DataFrame(columns=[ACCESS, CANDIDATE, GROUP_SUBJECT, ACTION]),
             show_index=False, disabled=True, selectable=False, pagination=None,
             layout="fit_columns", sizing_mode="stretch_width", widths=WIDTHS,
+            titles={field: t(key) for field, key in TITLE_KEYS.items()},
             formatters={c: {"type": "html"} for c in HTML_COLUMNS}, sortable={IP: False, ACTION: False},
             # Remote: a header click only reports the sort; the rows come back in the service's order.
             configuration={"sortMode": "remote", "columnHeaderSortMulti": False},
@@ -149,7 +148,7 @@ class CandidateTable(Viewer):
 
     def show_sort(self, sort: SortColumn | None, descending: bool) -> None:
         """The header's arrow for the sort the filters hold (from the address, say)."""
-        wanted = [{"field": TITLES[sort], "dir": "desc" if descending else "asc"}] if sort is not None else []
+        wanted = [{"field": FIELDS[sort], "dir": "desc" if descending else "asc"}] if sort is not None else []
         if self.table.sorters != wanted:
             self.table.sorters = wanted
 

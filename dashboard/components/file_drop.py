@@ -19,9 +19,10 @@ from panel.custom import JSComponent
 
 from services.delivery import Upload
 from services.errors import ServiceError
-from services.labels import NB, label
+from services.labels import texts_with_prefix
 from services.rules import MAX_BATCH_BYTES, MAX_FILES_PER_BATCH, batch_error
 
+from ..language import page_language, t
 from .candidate_log import file_size, kilobytes
 
 
@@ -35,8 +36,7 @@ def configure_filepond(doc) -> None:
     """FilePond's texts ("Drag & Drop your files", "Upload complete") from the label catalogue,
     and its number of files in flight: Panel passes neither through, so set them once the page
     has loaded (``setOptions`` changes the defaults and every drop area already on the page)."""
-    options = {key.split(".", 1)[1]: text for key, text in NB.items()
-               if isinstance(key, str) and key.startswith("filepond.")}
+    options = texts_with_prefix("filepond.", page_language())
     options["maxParallelUploads"] = PARALLEL_UPLOADS
     doc.js_on_event(DocumentReady, CustomJS(code=f"""
         let tries = 0;
@@ -195,17 +195,17 @@ class DropBatch:
 
     def counter(self) -> str:
         """"Lastet opp 3 av 3 filer. Totalt: 360,7 kB" (SPEC §6)."""
-        return label("ui.upload_counter").format(x=self.stored, y=max(self.received, self.expected),
+        return t("ui.upload_counter").format(x=self.stored, y=max(self.received, self.expected),
                                                  total=kilobytes(self.stored_bytes))
 
 
 def error_table(errors: list[tuple[str, int, str]]):
     """"Filer med feil": each refused file with its size and the seed's reason."""
     if not errors:
-        return pn.pane.Markdown(label("ui.no_errors"))
+        return pn.pane.Markdown(t("ui.no_errors"))
     return pn.widgets.Tabulator(pd.DataFrame({
-        label("ui.col_file"): [n for n, _, _ in errors],
-        label("ui.col_size"): [file_size(s) for _, s, _ in errors],
-        label("ui.col_error"): [label(k) for _, _, k in errors]}),
+        t("ui.col_file"): [n for n, _, _ in errors],
+        t("ui.col_size"): [file_size(s) for _, s, _ in errors],
+        t("ui.col_error"): [t(k) for _, _, k in errors]}),
         show_index=False, disabled=True, selectable=False, layout="fit_data_stretch",
         sizing_mode="stretch_width", css_classes=["km-errors"])

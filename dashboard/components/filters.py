@@ -9,10 +9,10 @@ import panel as pn
 from panel.custom import JSComponent
 from panel.viewable import Viewer
 
-from services.labels import label
 from services.model import AccessStatus, Progress
 from services.queries import PAGE_SIZE, MonitorFilter, SortColumn
 
+from ..language import t
 from .accessibility import LabelledCheckbox
 from .header import wrapping
 
@@ -71,23 +71,23 @@ class FilterBar(Viewer):
         self.filters = filters
         self._groups_for = groups_for
         self.school = pn.widgets.Select.from_param(
-            filters.param.school_id, label=label("ui.choose_school"),
+            filters.param.school_id, label=t("ui.choose_school"),
             options={f"{name} ({org_no})": sid for sid, name, org_no in schools},
             visible=len(schools) > 1, max_width=360, sizing_mode="stretch_width")
         self.search = pn.widgets.TextInput(
-            label=label("ui.find_candidates"), placeholder=label("ui.find_placeholder"), width=240,
+            label=t("ui.find_candidates"), placeholder=t("ui.find_placeholder"), width=240,
             value=filters.search, value_input=filters.search)
         self.search.param.watch(lambda e: setattr(filters, "search", e.new), "value_input")
         filters.param.watch(self._search_from_filters, "search")
-        self.group = ChoiceFilter(filters, "groups", label("ui.group"), self._group_options(),
+        self.group = ChoiceFilter(filters, "groups", t("ui.group"), self._group_options(),
                                   css_classes=["km-filter-groups"])
-        self.progress = ChoiceFilter(filters, "progress", label("ui.progress"), {label(p): p for p in Progress},
+        self.progress = ChoiceFilter(filters, "progress", t("ui.progress"), {t(p): p for p in Progress},
                                      css_classes=["km-filter-progress"])
-        self.access = ChoiceFilter(filters, "access", label("ui.access"), {label(a): a for a in AccessStatus},
+        self.access = ChoiceFilter(filters, "access", t("ui.access"), {t(a): a for a in AccessStatus},
                                    css_classes=["km-filter-access"])
         self.reset = pn.widgets.Button(color="light", align="end")
         self.reset.on_click(lambda _: filters.reset())
-        self.show_ip = LabelledCheckbox(label=label("ui.show_ip"), value=filters.show_ip, align="end",
+        self.show_ip = LabelledCheckbox(label=t("ui.show_ip"), value=filters.show_ip, align="end",
                                         css_classes=["km-show-ip"])
         self.show_ip.param.watch(lambda e: setattr(filters, "show_ip", e.new), "value")
         filters.param.watch(self._sync, [*CHOICE_PARAMS, "school_id"])
@@ -105,7 +105,7 @@ class FilterBar(Viewer):
         if not _events or any(e.name == "school_id" for e in _events):
             self.group.set_options(self._group_options())
         chosen = self.filters.chosen_values
-        self.reset.label = label("ui.reset_filters").format(n=chosen)
+        self.reset.label = t("ui.reset_filters").format(n=chosen)
         self.reset.disabled = chosen == 0
 
     def __panel__(self):
@@ -178,7 +178,7 @@ class OptionalSelect(Viewer):
         owner.param.watch(self._to_widget, name)
 
     def set_options(self, options: dict) -> None:
-        self._values = {label("ui.all"): None, **options}
+        self._values = {t("ui.all"): None, **options}
         self.widget.options = list(self._values)
         if getattr(self._owner, self._name) not in self._values.values():
             setattr(self._owner, self._name, None)
@@ -189,7 +189,7 @@ class OptionalSelect(Viewer):
 
     def _to_widget(self, *_events) -> None:
         current = getattr(self._owner, self._name)
-        self.widget.value = next((k for k, v in self._values.items() if v == current), label("ui.all"))
+        self.widget.value = next((k for k, v in self._values.items() if v == current), t("ui.all"))
 
     def __panel__(self):
         return self.widget

@@ -6,12 +6,12 @@ import html
 import panel as pn
 from panel.viewable import Viewer
 
-from services.labels import label
 from services.model import Actor
 from services.wiring import Services
 
 from ..auth import session_actor
 from ..info_pages import footer
+from ..language import CHOOSER_CSS, chooser, page_language, t
 
 CSS = """
 .km-header { display: flex; justify-content: space-between; align-items: baseline; flex-wrap: wrap; gap: .5rem;
@@ -24,6 +24,8 @@ CSS = """
 .km-title h1 { margin: 0; font-size: 1.6rem; }
 .km-stamp { color: #555; font-size: .9em; }
 .km-logout { display: inline; margin: 0; }
+.km-user { display: flex; flex-wrap: wrap; align-items: baseline; gap: .4rem; }
+.km-user .km-language { margin-right: .6rem; }
 .km-logout button { background: none; border: 0; padding: 0; font: inherit; color: #0b57d0;
                     text-decoration: underline; cursor: pointer; }
 """
@@ -41,7 +43,7 @@ def staff_links(actor: Actor) -> dict[str, str]:
     the roles that only follow schools (the services refuse the others anyway)."""
     offered = {"/oversikt": actor.sees_overview, "/dagspassord": actor.role.is_school_admin,
                "/gruppeopplasting": not actor.role.oversees_only, "/nedlasting": not actor.role.oversees_only}
-    return {label(key): path for key, path in PAGES if offered.get(path, True)}
+    return {t(key): path for key, path in PAGES if offered.get(path, True)}
 
 
 def page_header(title: str, actor: Actor, current: str, guide: str | None = None) -> pn.pane.HTML:
@@ -49,15 +51,17 @@ def page_header(title: str, actor: Actor, current: str, guide: str | None = None
     the anchor of this page's part of the user guide ("Se brukerveiledning")."""
     nav = "".join(f'<a href="{html.escape(path)}"{' aria-current="page"' if path == current else ""}>'
                   f'{html.escape(text)}</a>' for text, path in staff_links(actor).items())
-    user = html.escape(f"{actor.name} ({label(actor.role)})")
-    help_link = (f'<a class="km-guide" href="/hjelp#{html.escape(guide)}">{html.escape(label("ui.see_guide"))}</a>'
+    user = html.escape(f"{actor.name} ({t(actor.role)})")
+    request = pn.state.curdoc.session_context.request if pn.state.curdoc and pn.state.curdoc.session_context else None
+    languages = chooser(page_language(), getattr(request, "uri", None) or current)
+    help_link = (f'<a class="km-guide" href="/hjelp#{html.escape(guide)}">{html.escape(t("ui.see_guide"))}</a>'
                  if guide else "")
     return pn.pane.HTML(
-        f'<header class="km-header"><nav class="km-menu" aria-label="{html.escape(label("ui.main_menu"))}">{nav}</nav>'
-        f'<span>{user} · <form class="km-logout" method="post" action="/logout">'
-        f'<button type="submit">{html.escape(label("ui.log_out"))}</button></form></span></header>'
+        f'<header class="km-header"><nav class="km-menu" aria-label="{html.escape(t("ui.main_menu"))}">{nav}</nav>'
+        f'<span class="km-user">{languages} {user} · <form class="km-logout" method="post" action="/logout">'
+        f'<button type="submit">{html.escape(t("ui.log_out"))}</button></form></span></header>'
         f'<div class="km-title"><h1>{html.escape(title)}</h1>{help_link}</div>',
-        sizing_mode="stretch_width", stylesheets=[CSS])
+        sizing_mode="stretch_width", stylesheets=[CSS, CHOOSER_CSS])
 
 
 def wrapping(*objects, justify: str = "flex-start") -> pn.FlexBox:
@@ -83,7 +87,7 @@ class SchoolPage(StaffPage):
     def __init__(self, services: Services, title: str, path: str, **params):
         super().__init__(services, title, path, **params)
         schools = services.queries.schools_for(self.actor)
-        self.school = pn.widgets.Select(label=label("ui.choose_school"), options={f"{n} ({o})": i for i, n, o in schools},
+        self.school = pn.widgets.Select(label=t("ui.choose_school"), options={f"{n} ({o})": i for i, n, o in schools},
                                         visible=len(schools) > 1, max_width=360, sizing_mode="stretch_width")
         self.body = pn.Column(sizing_mode="stretch_width")
         self.school.param.watch(lambda _e: self._show(), "value")
@@ -91,7 +95,7 @@ class SchoolPage(StaffPage):
 
     def _show(self) -> None:
         if self.school.value is None:
-            self.body[:] = [pn.pane.Alert(label("ui.no_schools"), alert_type="warning")]
+            self.body[:] = [pn.pane.Alert(t("ui.no_schools"), alert_type="warning")]
         else:
             self.body[:] = self.show(self.school.value)
 

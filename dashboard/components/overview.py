@@ -13,9 +13,10 @@ import panel as pn
 from bokeh.models import ColumnDataSource, DatetimeTickFormatter, FactorRange, HoverTool
 from bokeh.plotting import figure
 
-from services.labels import label
 from services.model import OverviewStatus
 from services.queries import Alert, Overview
+
+from ..language import page_language, t
 
 MONITOR = "/kandidatmonitor"
 
@@ -52,34 +53,34 @@ def share(part: int, whole: int) -> str:
 def monitor_link(school_id: int, text: str) -> str:
     """A link to one school's monitor; the monitor itself only opens schools in scope."""
     href = html.escape(f"{MONITOR}?{urlencode({'skole': school_id})}")
-    return f'<a href="{href}" title="{html.escape(label("ui.open_monitor"))}">{html.escape(text)}</a>'
+    return f'<a href="{href}" title="{html.escape(t("ui.open_monitor"))}">{html.escape(text)}</a>'
 
 
 def headline_html(overview: Overview) -> str:
     total = overview.candidates
     cards = [f'<div class="km-figure km-figure-candidates"><span class="km-n">{total}</span>'
-             f'<span class="km-l">{html.escape(label("ui.candidates"))}</span></div>']
+             f'<span class="km-l">{html.escape(t("ui.candidates"))}</span></div>']
     for status in HEADLINE:
         n = overview.total(status)
         cards.append(
             f'<div class="km-figure km-figure-{status.value.lower()}"><span class="km-n">{n}</span>'
-            f'<span class="km-l">{html.escape(label(status))}</span>'
-            f'<span class="km-s">{html.escape(label("ui.share_of").format(share=share(n, total)))}</span></div>')
+            f'<span class="km-l">{html.escape(t(status))}</span>'
+            f'<span class="km-s">{html.escape(t("ui.share_of").format(share=share(n, total)))}</span></div>')
     return f'<div class="km-figures">{"".join(cards)}</div>'
 
 
 def alerts_html(alerts: list[Alert], limit: int = 10) -> str:
-    title = f"<h3>{html.escape(label('ui.alerts'))}</h3>"
+    title = f"<h3>{html.escape(t('ui.alerts'))}</h3>"
     if not alerts:
-        return f'{title}<p class="km-no-alerts">{html.escape(label("ui.no_alerts"))}</p>'
+        return f'{title}<p class="km-no-alerts">{html.escape(t("ui.no_alerts"))}</p>'
     items = []
     for alert in alerts[:limit]:
         key = ("ui.alert_waiting" if alert.kind == "waiting" else "ui.alert_no_login") + (
             "_one" if alert.count == 1 else "")  # "1 kandidat venter", not "1 kandidater venter"
-        text = label(key).format(n=alert.count, minutes=alert.minutes)
+        text = t(key).format(n=alert.count, minutes=alert.minutes)
         items.append(f'<li class="km-alert-{alert.kind}">{monitor_link(alert.school_id, alert.school)} '
                      f'({html.escape(alert.municipality)}): {html.escape(text)}</li>')
-    more = (f"<p>{html.escape(label('ui.alerts_more').format(n=len(alerts) - limit))}</p>"
+    more = (f"<p>{html.escape(t('ui.alerts_more').format(n=len(alerts) - limit))}</p>"
             if len(alerts) > limit else "")
     return f'{title}<ul>{"".join(items)}</ul>{more}'
 
@@ -127,13 +128,13 @@ class ProgressChart:
     def __init__(self, **pane_params):
         self.source = ColumnDataSource({"name": [], **{s.value: [] for s in STACK}})
         self.figure = figure(y_range=FactorRange(), x_range=(0, 100), height=280, sizing_mode="stretch_width",
-                             toolbar_location=None, title="", x_axis_label=f"{label('ui.share')} (%)",
+                             toolbar_location=None, title="", x_axis_label=f"{t('ui.share')} (%)",
                              css_classes=["km-progress-chart"])
         bars = self.figure.hbar_stack([s.value for s in STACK], y="name", height=0.75, source=self.source,
-                                      color=[COLOURS[s] for s in STACK], legend_label=[label(s) for s in STACK])
+                                      color=[COLOURS[s] for s in STACK], legend_label=[t(s) for s in STACK])
         for status, renderer in zip(STACK, bars):
             self.figure.add_tools(HoverTool(renderers=[renderer], tooltips=[
-                ("", "@name"), (label(status), f"@{status.value}{{0.0}} %")]))
+                ("", "@name"), (t(status), f"@{status.value}{{0.0}} %")]))
         legend = self.figure.legend[0]
         self.figure.add_layout(legend, "right")
         self.figure.ygrid.grid_line_color = None
@@ -146,7 +147,7 @@ class ProgressChart:
             return
         self._shown = wide
         rows = wide.iloc[::-1]  # first row on top
-        self.figure.title.text = label("ui.progress_by").format(level=label(f"ui.level_{wide.attrs['level']}"))
+        self.figure.title.text = t("ui.progress_by").format(level=t(f"ui.level_{wide.attrs['level']}"))
         self.figure.y_range.factors = list(rows["name"])
         self.figure.height = max(280, 24 * len(rows) + 90)
         self.source.data = {"name": list(rows["name"]), **{s.value: rows[s.value].tolist() for s in STACK}}
@@ -163,13 +164,13 @@ class TimelineChart:
     def __init__(self, **pane_params):
         self.source = ColumnDataSource({"at": [], **{key: [] for key in TIMELINE}})
         self.figure = figure(x_axis_type="datetime", height=320, sizing_mode="stretch_width", toolbar_location=None,
-                             title=label("ui.day_chart"), y_axis_label=label("ui.count"), css_classes=["km-day-chart"])
+                             title=t("ui.day_chart"), y_axis_label=t("ui.count"), css_classes=["km-day-chart"])
         for key, (text, colour) in TIMELINE.items():
-            self.figure.line("at", key, source=self.source, color=colour, line_width=2, legend_label=label(text))
+            self.figure.line("at", key, source=self.source, color=colour, line_width=2, legend_label=t(text))
         self.figure.xaxis.formatter = CLOCK
         self.figure.legend.location = "top_left"
         self.figure.add_tools(HoverTool(mode="vline", formatters={"@at": "datetime"}, tooltips=[
-            (label("ui.time"), "@at{%H:%M}"), *((label(text), f"@{key}") for key, (text, _) in TIMELINE.items())]))
+            (t("ui.time"), "@at{%H:%M}"), *((t(text), f"@{key}") for key, (text, _) in TIMELINE.items())]))
         self.pane = pn.pane.Bokeh(self.figure, **pane_params)
         self._shown: pd.DataFrame | None = None
 
@@ -203,22 +204,25 @@ def school_frame(overview: Overview) -> pd.DataFrame:
     s = overview.schools
     return pd.DataFrame({
         SCHOOL_ID: s["school_id"],
-        label("ui.county"): s["county"].astype(object), label("ui.municipality"): s["municipality"].astype(object),
-        label("ui.school"): s["school"].astype(object), label("ui.candidates"): s["candidates"],
-        **{label(status): s[status.value] for status in HEADLINE},
-        label("ui.no_login_late"): s["no_login_late"],
-        label("ui.longest_wait"): s["longest_wait"].astype("Int64"),
+        t("ui.county"): s["county"].astype(object), t("ui.municipality"): s["municipality"].astype(object),
+        t("ui.school"): s["school"].astype(object), t("ui.candidates"): s["candidates"],
+        **{t(status): s[status.value] for status in HEADLINE},
+        t("ui.no_login_late"): s["no_login_late"],
+        t("ui.longest_wait"): s["longest_wait"].astype("Int64"),
     })
 
 
-# Tabulator's own pager speaks English ("First", "Prev", …): its locale mechanism, in bokmål.
-NORWEGIAN_PAGER = {"locale": "nb", "langs": {"nb": {"pagination": {
-    "first": label("ui.pager_first"), "first_title": label("ui.pager_first_title"),
-    "prev": label("ui.pager_prev"), "prev_title": label("ui.pager_prev_title"),
-    "next": label("ui.pager_next"), "next_title": label("ui.pager_next_title"),
-    "last": label("ui.pager_last"), "last_title": label("ui.pager_last_title"),
-    "page_size": label("ui.pager_size"), "page_title": label("ui.pager_page"),
-    "all": label("ui.pager_all")}}}}
+def pager_locale() -> dict:
+    """Tabulator's own pager speaks English ("First", "Prev", …): its locale mechanism, in the
+    page's language."""
+    lang = page_language()
+    return {"locale": lang, "langs": {lang: {"pagination": {
+        "first": t("ui.pager_first"), "first_title": t("ui.pager_first_title"),
+        "prev": t("ui.pager_prev"), "prev_title": t("ui.pager_prev_title"),
+        "next": t("ui.pager_next"), "next_title": t("ui.pager_next_title"),
+        "last": t("ui.pager_last"), "last_title": t("ui.pager_last_title"),
+        "page_size": t("ui.pager_size"), "page_title": t("ui.pager_page"),
+        "all": t("ui.pager_all")}}}}
 
 
 def school_table(overview: Overview, **params) -> pn.widgets.Tabulator:
@@ -226,9 +230,9 @@ def school_table(overview: Overview, **params) -> pn.widgets.Tabulator:
     formatter writes the name as text (escaped), and sorting goes by the name."""
     return pn.widgets.Tabulator(
         school_frame(overview), show_index=False, disabled=True, pagination="local", page_size=25,
-        layout="fit_columns", hidden_columns=[SCHOOL_ID], widths={label("ui.school"): "24%"}, sizing_mode="stretch_width",
-        configuration={"columnDefaults": {"headerWordWrap": True}, **NORWEGIAN_PAGER},
-        formatters={label("ui.school"): {"type": "link", "urlPrefix": f"{MONITOR}?skole=", "urlField": SCHOOL_ID,
+        layout="fit_columns", hidden_columns=[SCHOOL_ID], widths={t("ui.school"): "24%"}, sizing_mode="stretch_width",
+        configuration={"columnDefaults": {"headerWordWrap": True}, **pager_locale()},
+        formatters={t("ui.school"): {"type": "link", "urlPrefix": f"{MONITOR}?skole=", "urlField": SCHOOL_ID,
                                          "target": "_self"}},
         css_classes=["km-schools"], **params)
 
@@ -242,7 +246,7 @@ class OverviewPanels:
         self.figures = pn.pane.HTML("", sizing_mode="stretch_width", css_classes=["km-figures-pane"],
                                     stylesheets=[CSS])
         self.alerts = pn.pane.HTML("", sizing_mode="stretch_width", css_classes=["km-alerts"], stylesheets=[CSS])
-        self.empty = pn.pane.Alert(html.escape(label("ui.nothing_matches")), alert_type="info", visible=False)
+        self.empty = pn.pane.Alert(html.escape(t("ui.nothing_matches")), alert_type="info", visible=False)
         self.bars = ProgressChart(sizing_mode="stretch_width")
         self.timeline = TimelineChart(sizing_mode="stretch_width")
         self.table: pn.widgets.Tabulator | None = None

@@ -17,12 +17,13 @@ from services.batches import Batcher, Busy
 from services.delivery import Upload
 from services.errors import NotFound, PermissionDenied, ServiceError, StoreError
 from services.files import CHUNK
-from services.labels import NB, label
+from services.labels import LANGUAGES, label, texts_with_prefix
 from services.rules import ACCEPTED_EXTENSIONS, MAX_BATCH_BYTES, MAX_FILE_BYTES, MAX_FILES_PER_BATCH
 from services.throttle import TooSoon, address_key
 from services.wiring import Services
 
 from ..downloads import send_file
+from ..language import chooser, request_language
 from ..transport import cookie_options, from_another_site
 from .channel import StatusChannel
 from .constants import (API_HEADERS, CLIENT_HINTS, COOKIE, COOKIE_DAYS, HERE, JSON_TYPE, KEEP_ALIVE_S, PAGE,
@@ -94,13 +95,18 @@ class _Candidate(RequestHandler):
         self.set_header("Content-Type", JSON_TYPE)
         self.finish(json.dumps(body, ensure_ascii=False))
 
+    @property
+    def language(self) -> str:
+        """The candidate's language: their choice on the login page, else their browser's."""
+        return request_language(self)
+
     def refuse(self, status: int, key: str) -> None:
-        self.reply(status, {"feil": label(key)})
+        self.reply(status, {"feil": label(key, self.language)})
 
     def refuse_error(self, e: ServiceError) -> None:
         if isinstance(e, TooSoon):
             self.set_header("Retry-After", str(e.retry_after_s))
-            self.reply(429, {"feil": str(e)})
+            self.reply(429, {"feil": e.text(self.language)})
             return
         self.refuse(403 if isinstance(e, PermissionDenied) else 404 if isinstance(e, NotFound) else 409, e.key)
 
@@ -111,11 +117,11 @@ class _Candidate(RequestHandler):
         if isinstance(kwargs.get("exc_info", (None, None))[1], StoreError):
             self.set_status(503)
             self.set_header("Retry-After", str(RETRY_AFTER_S))
-            self.finish(error_json("error.store_unavailable"))
+            self.finish(error_json("error.store_unavailable", self.language))
             return
         if status_code == 405:  # RFC 9110: say which methods there are
             self.set_header("Allow", ", ".join(m for m in ("GET", "POST", "DELETE") if self.implements(m)))
-        self.finish(error_json("error.bad_request"))
+        self.finish(error_json("error.bad_request", self.language))
 
     def _json(self) -> dict | None:
         if not self.request.headers.get("Content-Type", "").startswith("application/json"):
@@ -368,7 +374,7 @@ class UploadHandler(_Candidate):  # streams its body, as every handler here does
             self.refuse_error(e)
             return
         if result.rejected:
-            self.reply(422, {"feil": label(result.rejected[0][1]), "navn": name})
+            self.reply(422, {"feil": label(result.rejected[0][1], self.language), "navn": name})
         else:
             self.reply(201, {"id": result.uploaded[0][0], "navn": name})
 
@@ -395,17 +401,18 @@ class DeliverHandler(_Candidate):
 
 class PageHandler(_Candidate):
     def get(self) -> None:
-        texts = {key.removeprefix("candidate."): text for key, text in NB.items()
-                 if isinstance(key, str) and key.startswith("candidate.")}
-        texts |= {key: label(key) for key in SHARED_TEXTS}
-        config = {"texts": texts, "max_file": MAX_FILE_BYTES,
+        lang = self.language
+        texts = texts_with_prefix("candidate.", lang) | {key: label(key, lang) for key in SHARED_TEXTS}
+        config = {"texts": texts, "lang": lang, "max_file": MAX_FILE_BYTES,
                   "max_files": MAX_FILES_PER_BATCH, "max_batch": MAX_BATCH_BYTES,
                   "types": sorted(ACCEPTED_EXTENSIONS)}
         self.set_header("Content-Type", "text/html; charset=utf-8")
         self.set_header("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'")
         self.set_header("Accept-CH", ", ".join(CLIENT_HINTS.values()))
+        self.set_header("Vary", "Accept-Language, Cookie")
         self.finish((HERE / "page.html").read_text("utf-8").format(
-            title=html.escape(label("candidate.title")), config=script_json(config)))
+            lang=lang, title=html.escape(label("candidate.title", lang)), config=script_json(config),
+            languages=chooser(lang, PAGE, LANGUAGES)))
 
 
 class ApiDocHandler(RequestHandler):

@@ -6,9 +6,11 @@ from http.client import responses
 from tornado.httputil import HTTPHeaders, HTTPServerRequest, ResponseStartLine, parse_cookie
 from tornado.web import decode_signed_value
 
+from services.labels import DEFAULT_LANGUAGE, LANGUAGES
 from services.wiring import Services
 
 from ..client_address import ClientAddress, client_address
+from ..language import COOKIE as LANGUAGE_COOKIE
 from .constants import API_HEADERS, COOKIE, COOKIE_DAYS, JSON_TYPE
 from .payloads import error_json, session_ids
 
@@ -30,18 +32,21 @@ class Heartbeat:
         if request.method != "POST":
             self.refuse(request, 405, "error.bad_request", Allow="POST")
             return
-        cookie = parse_cookie(request.headers.get("Cookie", "")).get(COOKIE)
+        cookies = parse_cookie(request.headers.get("Cookie", ""))
+        cookie = cookies.get(COOKIE)
         ids = session_ids(cookie and decode_signed_value(self.secret, COOKIE, cookie, max_age_days=COOKIE_DAYS))
         if ids is None:
-            self.refuse(request, 401, "error.not_logged_in")
+            self.refuse(request, 401, "error.not_logged_in",
+                        lang=cookies.get(LANGUAGE_COOKIE) if cookies.get(LANGUAGE_COOKIE) in LANGUAGES else DEFAULT_LANGUAGE)
             return
         self.heartbeats.beat(ids[1], client_address(request.remote_ip, request.headers.get("X-Forwarded-For"),
                                                     ClientAddress.trusted))  # no transform runs here
         request.connection.write_headers(self.OK, HTTPHeaders(API_HEADERS))
         request.connection.finish()
 
-    def refuse(self, request: HTTPServerRequest, status: int, key: str, **headers: str) -> None:
-        body = error_json(key).encode()
+    def refuse(self, request: HTTPServerRequest, status: int, key: str, lang: str = DEFAULT_LANGUAGE,
+               **headers: str) -> None:
+        body = error_json(key, lang).encode()
         reply = HTTPHeaders(API_HEADERS, **headers)
         reply["Content-Type"] = JSON_TYPE
         reply["Content-Length"] = str(len(body))

@@ -11,9 +11,9 @@ from services.wiring import Services
 from .channel import StatusChannel
 
 
-def error_json(key: str) -> str:
-    """An error in the API's form: ``{"feil": text}``, the text in Norwegian."""
-    return json.dumps({"feil": label(key)}, ensure_ascii=False)
+def error_json(key: str, lang: str) -> str:
+    """An error in the API's form: ``{"feil": text}``, the text in the candidate's language."""
+    return json.dumps({"feil": label(key, lang)}, ensure_ascii=False)
 
 
 def session_ids(cookie: bytes | None) -> tuple[int, str] | None:

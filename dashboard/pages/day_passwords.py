@@ -6,25 +6,25 @@ import pandas as pd
 import panel as pn
 
 from services.errors import ServiceError
-from services.labels import label
 from services.wiring import Services
 
 from ..components.header import SchoolPage
+from ..language import error_text, t
 
 PATH = "/dagspassord"
 
 
 class DayPasswordsApp(SchoolPage):
     def __init__(self, services: Services, **params):
-        super().__init__(services, label("ui.nav_day_passwords"), PATH, **params)
+        super().__init__(services, t("ui.nav_day_passwords"), PATH, **params)
 
     def show(self, school_id: int) -> list:
         try:  # the service decides who may see them, and logs each showing
             groups = self.services.access.day_passwords(self.actor, school_id)
         except ServiceError as e:
-            return [pn.pane.Alert(str(e), alert_type="warning", css_classes=["km-refused"])]
-        frame = pd.DataFrame(groups, columns=[label("ui.group"), label("ui.subject"), label("ui.day_password")])
-        return [pn.pane.Markdown(label("ui.day_passwords_help")),
+            return [pn.pane.Alert(error_text(e), alert_type="warning", css_classes=["km-refused"])]
+        frame = pd.DataFrame(groups, columns=[t("ui.group"), t("ui.subject"), t("ui.day_password")])
+        return [pn.pane.Markdown(t("ui.day_passwords_help")),
                 pn.widgets.Tabulator(frame, show_index=False, disabled=True, selectable=False, layout="fit_data_stretch",
                                      sizing_mode="stretch_width", css_classes=["km-day-passwords"])]
 

@@ -14,7 +14,6 @@ import panel as pn
 
 from services.delivery import Upload
 from services.errors import ServiceError
-from services.labels import label
 from services.model import Action, ExamPart
 from services.queries import DeliveryPage, FileInfo
 from services.rules import ACCEPTED_EXTENSIONS, MAX_FILE_BYTES
@@ -28,6 +27,7 @@ from ..components.filters import monitor_return_path
 from ..components.header import wrapping, StaffPage
 from ..downloads import file_url
 from ..info_pages import footer
+from ..language import error_text, t
 from ..live import LiveHub, Waker
 
 PATH = "/lever"
@@ -48,17 +48,17 @@ UPLOAD_BUTTON = """.filepond--label-action.km-upload-button { display: inline-bl
 
 class DeliverApp(StaffPage):
     def __init__(self, services: Services, hub: LiveHub, **params):
-        super().__init__(services, label(Action.DELIVER_ON_BEHALF), PATH, guide="lever-for-kandidat", **params)
+        super().__init__(services, t(Action.DELIVER_ON_BEHALF), PATH, guide="lever-for-kandidat", **params)
         number = (pn.state.session_args.get("kandidat") or [b""])[0].decode(errors="replace")
         came_from = (pn.state.session_args.get("fra") or [b""])[0].decode(errors="replace")
         self.back = pn.pane.HTML(f'<a class="km-back" href="{html.escape(monitor_return_path(came_from))}">'
-                                 f'{html.escape(label("ui.back"))}</a>')
+                                 f'{html.escape(t("ui.back"))}</a>')
         self.message = pn.pane.Alert("", visible=False, sizing_mode="stretch_width", css_classes=["km-message"])
         try:
             self.page: DeliveryPage | None = services.queries.delivery_page(self.actor, number)
         except ServiceError as e:
             self.page = None
-            self._say(str(e), "danger")
+            self._say(error_text(e), "danger")
             return
         self.candidate_id = self.page.candidate.candidate_id
         self.batch = DropBatch()
@@ -72,10 +72,10 @@ class DeliverApp(StaffPage):
         self.uploaded_table = pn.Column(sizing_mode="stretch_width")
         self.delivered_table = pn.Column(sizing_mode="stretch_width")
         self.tabs = pn.Tabs(dynamic=False, sizing_mode="stretch_width", css_classes=["km-file-tabs"])
-        self.deliver_button = pn.widgets.Button(label=label("ui.deliver_all"), color="primary",
+        self.deliver_button = pn.widgets.Button(label=t("ui.deliver_all"), color="primary",
                                                 css_classes=["km-deliver"])
         self.deliver_button.on_click(lambda _e: self._deliver())
-        self.delete_marked = pn.widgets.Button(label=label("ui.delete_marked"), color="light",
+        self.delete_marked = pn.widgets.Button(label=t("ui.delete_marked"), color="light",
                                                css_classes=["km-delete-marked"])
         self.delete_marked.on_click(lambda _e: self._delete_marked())
         self.dialog = pn.Modal(sizing_mode="stretch_width", css_classes=["km-dialog"])
@@ -91,18 +91,18 @@ class DeliverApp(StaffPage):
         if self.page is None:
             return pn.Column(self.header, self.back, self.message, sizing_mode="stretch_width", margin=(10, 20))
         c = self.page.candidate
-        facts = (f'<h2>{html.escape(label("ui.upload_for").format(name=c.name))}</h2><div class="km-facts">'
-                 f'<span><b>{html.escape(label("ui.candidate_number"))}</b>{html.escape(c.number)}</span>'
-                 f'<span><b>{html.escape(label("ui.subject_code"))}</b>{html.escape(self.page.subject_code)}</span>'
-                 f'<span><b>{html.escape(label("ui.subject_name"))}</b>{html.escape(self.page.subject_name)}</span>'
-                 f'</div><details class="km-types"><summary>{html.escape(label("ui.accepted_types"))}</summary>'
+        facts = (f'<h2>{html.escape(t("ui.upload_for").format(name=c.name))}</h2><div class="km-facts">'
+                 f'<span><b>{html.escape(t("ui.candidate_number"))}</b>{html.escape(c.number)}</span>'
+                 f'<span><b>{html.escape(t("ui.subject_code"))}</b>{html.escape(self.page.subject_code)}</span>'
+                 f'<span><b>{html.escape(t("ui.subject_name"))}</b>{html.escape(self.page.subject_name)}</span>'
+                 f'</div><details class="km-types"><summary>{html.escape(t("ui.accepted_types"))}</summary>'
                  f'<p>{html.escape(", ".join(sorted(ACCEPTED_EXTENSIONS)))}</p></details>')
         body = [pn.pane.HTML(facts, sizing_mode="stretch_width", stylesheets=[CSS])]
         if self.page.allowed:
             body += [self.dropper, self.dropper.guard, self.counter]
         else:
             why = "file.candidate_deleted" if c.deleted else "ui.not_offered"
-            body.append(pn.pane.Alert(html.escape(label(why)), alert_type="warning", css_classes=["km-not-offered"]))
+            body.append(pn.pane.Alert(html.escape(t(why)), alert_type="warning", css_classes=["km-not-offered"]))
         return pn.Column(self.header, self.back, self.message, *body, self.tabs, feedback_line(self._open_feedback),
                          footer(), self.dialog, sizing_mode="stretch_width", margin=(10, 20))
 
@@ -114,7 +114,7 @@ class DeliverApp(StaffPage):
         try:
             page = self.services.queries.delivery_page(self.actor, self.page.candidate.number)
         except ServiceError as e:
-            self._say(str(e), "danger")
+            self._say(error_text(e), "danger")
             return
         if page != self.page and not self.batch.in_progress:  # an upload's end redraws
             self.page = page
@@ -131,15 +131,15 @@ class DeliverApp(StaffPage):
         if self.batch.received:
             self.counter.object = html.escape(self.batch.counter())
         else:  # nothing dropped yet: what waits for delivery
-            self.counter.object = html.escape(label("ui.upload_counter").format(
+            self.counter.object = html.escape(t("ui.upload_counter").format(
                 x=len(uploaded), y=len(uploaded), total=kilobytes(sum(f.size for f in uploaded))))
         self.error_table[:] = [self._error_view()]
         self.uploaded_table[:] = [self._uploaded_view(uploaded)]
         self.delivered_table[:] = [self._delivered_view(delivered)]
         active = self.tabs.active
         if len(self.tabs) == 0:
-            self.tabs[:] = [(label("ui.tab_errors"), self.error_table), (label("ui.tab_uploaded"), self.uploaded_table),
-                            (label("ui.tab_delivered"), self.delivered_table)]
+            self.tabs[:] = [(t("ui.tab_errors"), self.error_table), (t("ui.tab_uploaded"), self.uploaded_table),
+                            (t("ui.tab_delivered"), self.delivered_table)]
             self.tabs.active = 1
         else:
             self.tabs.active = active
@@ -150,24 +150,24 @@ class DeliverApp(StaffPage):
     def _uploaded_view(self, files: list[FileInfo]):
         if not files:
             self.deliver_button.disabled = True  # nothing to deliver
-            return pn.Column(pn.pane.Markdown(label("ui.no_uploaded")), self.deliver_button)
+            return pn.Column(pn.pane.Markdown(t("ui.no_uploaded")), self.deliver_button)
         two_part = self.page.candidate.two_part
         frame = pd.DataFrame({
             "id": [f.file_id for f in files],
-            label("ui.files_n").format(n=len(files)): [f.name for f in files],
-            label("ui.col_size"): [file_size(f.size) for f in files],
-            label("ui.col_uploaded"): [clock(f.uploaded_at) for f in files],
-            label("ui.col_uploaded_by"): [uploader(f) for f in files],
-            label("ui.col_exam_part"): [label(f.part) if f.part else label("ui.part_missing") for f in files],
-            label("ui.col_check"): [label("file.checked")] * len(files),
+            t("ui.files_n").format(n=len(files)): [f.name for f in files],
+            t("ui.col_size"): [file_size(f.size) for f in files],
+            t("ui.col_uploaded"): [clock(f.uploaded_at) for f in files],
+            t("ui.col_uploaded_by"): [uploader(f) for f in files],
+            t("ui.col_exam_part"): [t(f.part) if f.part else t("ui.part_missing") for f in files],
+            t("ui.col_check"): [t("file.checked")] * len(files),
         })
-        part_column = label("ui.col_exam_part")
+        part_column = t("ui.col_exam_part")
         table = pn.widgets.Tabulator(
             frame, show_index=False, selectable="checkbox", disabled=True, hidden_columns=["id"],
             layout="fit_data_stretch", sizing_mode="stretch_width", css_classes=["km-uploaded"],
-            buttons={"delete": f"<span class='km-delete'>{html.escape(label('ui.delete'))}</span>"},
-            formatters={label("ui.col_uploaded_by"): {"type": "html"}})
-        table.style.map(lambda v: "color: #c62828; font-weight: 600" if v == label("ui.part_missing") else "",
+            buttons={"delete": f"<span class='km-delete'>{html.escape(t('ui.delete'))}</span>"},
+            formatters={t("ui.col_uploaded_by"): {"type": "html"}})
+        table.style.map(lambda v: "color: #c62828; font-weight: 600" if v == t("ui.part_missing") else "",
                         subset=[part_column])
         table.on_click(lambda e: self._delete(files[e.row]) if e.column == "delete" else None)
         self._selection = (table, files)
@@ -177,9 +177,9 @@ class DeliverApp(StaffPage):
 
     def _part_choice(self, file: FileInfo) -> pn.widgets.Select:
         """Eksamen del of one file of a two-part exam; none chosen shows in red."""
-        options = [label("ui.part_missing"), *(label(p) for p in PARTS)]
-        choice = pn.widgets.Select(label=label("ui.part_for").format(name=file.name), options=options, max_width=360, sizing_mode="stretch_width",
-                                   value=label(file.part) if file.part else options[0],
+        options = [t("ui.part_missing"), *(t(p) for p in PARTS)]
+        choice = pn.widgets.Select(label=t("ui.part_for").format(name=file.name), options=options, max_width=360, sizing_mode="stretch_width",
+                                   value=t(file.part) if file.part else options[0],
                                    css_classes=["km-part"] + ([] if file.part else ["km-part-missing"]),
                                    stylesheets=[".km-part-missing select { border: 2px solid #c62828; color: #c62828; }"])
         choice.param.watch(lambda e: self._set_part(file, e.new), "value")
@@ -187,21 +187,21 @@ class DeliverApp(StaffPage):
 
     def _delivered_view(self, files: list[FileInfo]):
         if not files:
-            return pn.pane.Markdown(label("ui.no_delivered"))
+            return pn.pane.Markdown(t("ui.no_delivered"))
         frame = pd.DataFrame({
             "url": [file_url(self.candidate_id, f.file_id) for f in files],
-            label("ui.files_n").format(n=len(files)): [f.name for f in files],
-            label("ui.col_size"): [file_size(f.size) for f in files],
-            label("ui.col_delivered"): [clock(f.delivered_at) for f in files],
-            label("ui.col_uploaded_by"): [uploader(f) for f in files],
-            label("ui.col_exam_part"): [label(f.part) if f.part else "" for f in files],
+            t("ui.files_n").format(n=len(files)): [f.name for f in files],
+            t("ui.col_size"): [file_size(f.size) for f in files],
+            t("ui.col_delivered"): [clock(f.delivered_at) for f in files],
+            t("ui.col_uploaded_by"): [uploader(f) for f in files],
+            t("ui.col_exam_part"): [t(f.part) if f.part else "" for f in files],
         })
         table = pn.widgets.Tabulator(
             frame, show_index=False, disabled=True, selectable=False, hidden_columns=["url"], layout="fit_data_stretch",
             sizing_mode="stretch_width", css_classes=["km-delivered"],
-            buttons={"delete": f"<span class='km-delete'>{html.escape(label('ui.delete'))}</span>"},
+            buttons={"delete": f"<span class='km-delete'>{html.escape(t('ui.delete'))}</span>"},
             formatters={frame.columns[1]: {"type": "link", "urlField": "url", "download": True},
-                        label("ui.col_uploaded_by"): {"type": "html"}})
+                        t("ui.col_uploaded_by"): {"type": "html"}})
         table.on_click(lambda e: self._confirm_delete(files[e.row]) if e.column == "delete" else None)
         return table
 
@@ -247,7 +247,7 @@ class DeliverApp(StaffPage):
             self._show()
 
     def _set_part(self, file: FileInfo, text: str) -> None:
-        part = next((p for p in PARTS if label(p) == text), None)
+        part = next((p for p in PARTS if t(p) == text), None)
         if part is None:
             return
         self._act(lambda a: self.services.delivery.set_part(a, self.candidate_id, file.file_id, part))
@@ -262,7 +262,7 @@ class DeliverApp(StaffPage):
 
     def _deliver(self) -> None:
         if self._act(lambda a: self.services.delivery.deliver(a, self.candidate_id)):
-            self._say(label("ui.delivered_done").format(name=self.page.candidate.name))
+            self._say(t("ui.delivered_done").format(name=self.page.candidate.name))
             self.batch.reset()
             self._show()
             self.tabs.active = 2
@@ -270,23 +270,23 @@ class DeliverApp(StaffPage):
     def _open_feedback(self) -> None:
         def done() -> None:
             self.dialog.hide()
-            self._say(label("ui.feedback_thanks"))
+            self._say(t("ui.feedback_thanks"))
 
-        self.dialog[:] = [pn.pane.HTML(f"<h2>{html.escape(label('ui.give_feedback'))}</h2>"), feedback_form(
+        self.dialog[:] = [pn.pane.HTML(f"<h2>{html.escape(t('ui.give_feedback'))}</h2>"), feedback_form(
             lambda text: self.services.feedback.submit(session_actor(self.services), PATH, text), done)]
         self.dialog.show()
 
     def _confirm_delete(self, file: FileInfo) -> None:
-        yes = pn.widgets.Button(label=label("ui.confirm_delete_yes"), color="danger", css_classes=["km-confirm-yes"])
-        no = pn.widgets.Button(label=label("ui.cancel"), color="light")
+        yes = pn.widgets.Button(label=t("ui.confirm_delete_yes"), color="danger", css_classes=["km-confirm-yes"])
+        no = pn.widgets.Button(label=t("ui.cancel"), color="light")
 
         def delete(_e) -> None:
             self.dialog.hide()
             self._delete(file)
         yes.on_click(delete)
         no.on_click(lambda _e: self.dialog.hide())
-        self.dialog[:] = [pn.pane.HTML(f"<h2>{html.escape(label('ui.delete_delivered'))}</h2><p>"
-                                       + html.escape(label("ui.delete_delivered_text").format(name=file.name))
+        self.dialog[:] = [pn.pane.HTML(f"<h2>{html.escape(t('ui.delete_delivered'))}</h2><p>"
+                                       + html.escape(t("ui.delete_delivered_text").format(name=file.name))
                                        + "</p>"), pn.Row(yes, no)]
         self.dialog.show()
 
@@ -295,7 +295,7 @@ class DeliverApp(StaffPage):
         try:
             call(session_actor(self.services))
         except ServiceError as e:
-            self._say(str(e), "danger")
+            self._say(error_text(e), "danger")
             ok = False
         else:
             self.message.visible = False

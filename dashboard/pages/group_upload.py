@@ -15,7 +15,6 @@ import panel as pn
 
 from services.delivery import Upload
 from services.errors import ServiceError
-from services.labels import label
 from services.rules import MAX_FILE_BYTES
 from services.wiring import Services
 
@@ -23,6 +22,7 @@ from ..auth import session_actor
 from ..components.file_drop import BoundedFileDropper, DropBatch, error_table, configure_filepond
 from ..components.header import StaffPage
 from ..info_pages import footer
+from ..language import error_text, t
 from ..live import LiveHub, Waker
 
 PATH = "/gruppeopplasting"
@@ -33,10 +33,10 @@ CODE_CONTRAST = "code { color: #1d1d1d; background: #eef1f6; }"  # Panel's grey 
 
 class GroupUploadApp(StaffPage):
     def __init__(self, services: Services, hub: LiveHub, **params):
-        super().__init__(services, label("ui.nav_group_upload"), PATH, **params)
+        super().__init__(services, t("ui.nav_group_upload"), PATH, **params)
         self.message = pn.pane.Alert("", visible=False, sizing_mode="stretch_width", css_classes=["km-message"])
         schools = services.queries.schools_for(self.actor)
-        self.school = pn.widgets.Select(label=label("ui.choose_school"), options={f"{n} ({o})": i for i, n, o in schools},
+        self.school = pn.widgets.Select(label=t("ui.choose_school"), options={f"{n} ({o})": i for i, n, o in schools},
                                         visible=len(schools) > 1, max_width=360, sizing_mode="stretch_width")
         self.batch = DropBatch()
         self.dropper = BoundedFileDropper(
@@ -46,7 +46,7 @@ class GroupUploadApp(StaffPage):
         self.counter = pn.pane.HTML("", css_classes=["km-counter"])
         self.error_holder = pn.Column(sizing_mode="stretch_width")
         self.pending_holder = pn.Column(sizing_mode="stretch_width")
-        self.tabs = pn.Tabs((label("ui.tab_errors"), self.error_holder), (label("ui.tab_candidates"), self.pending_holder),
+        self.tabs = pn.Tabs((t("ui.tab_errors"), self.error_holder), (t("ui.tab_candidates"), self.pending_holder),
                             active=1, dynamic=False, sizing_mode="stretch_width", css_classes=["km-file-tabs"])
         self._pending = []
         self._errors_shown: list = []
@@ -60,9 +60,9 @@ class GroupUploadApp(StaffPage):
 
     def __panel__(self):
         if self.school.value is None:
-            return pn.Column(self.header, pn.pane.Alert(label("ui.no_schools"), alert_type="warning"))
+            return pn.Column(self.header, pn.pane.Alert(t("ui.no_schools"), alert_type="warning"))
         return pn.Column(self.header, self.message, self.school,
-                         pn.pane.Markdown(label("ui.group_upload_help"), stylesheets=[CODE_CONTRAST]), self.dropper, self.dropper.guard, self.counter, self.tabs,
+                         pn.pane.Markdown(t("ui.group_upload_help"), stylesheets=[CODE_CONTRAST]), self.dropper, self.dropper.guard, self.counter, self.tabs,
                          footer(), sizing_mode="stretch_width", margin=(10, 20))
 
     def refresh(self) -> None:
@@ -81,19 +81,19 @@ class GroupUploadApp(StaffPage):
 
     def _pending_view(self, pending):
         if not pending:
-            return pn.pane.Markdown(label("ui.no_pending"))
+            return pn.pane.Markdown(t("ui.no_pending"))
         frame = pd.DataFrame({
-            label("ui.column_candidate"): [f'<a href="/lever?kandidat={quote(p.number)}">{html.escape(p.name)}</a> '
+            t("ui.column_candidate"): [f'<a href="/lever?kandidat={quote(p.number)}">{html.escape(p.name)}</a> '
                                            f'({html.escape(p.number)})' for p in pending],
-            label("ui.group"): [p.group_name for p in pending],
-            label("ui.files_waiting"): [p.files for p in pending],
-            label("ui.without_part"): [p.without_part for p in pending],
+            t("ui.group"): [p.group_name for p in pending],
+            t("ui.files_waiting"): [p.files for p in pending],
+            t("ui.without_part"): [p.without_part for p in pending],
         })
         table = pn.widgets.Tabulator(
             frame, show_index=False, disabled=True, selectable=False, layout="fit_data_stretch",
             sizing_mode="stretch_width", css_classes=["km-pending"],
-            formatters={label("ui.column_candidate"): {"type": "html"}},
-            buttons={"deliver": f"<span class='km-deliver-one'>{html.escape(label('ui.deliver_all'))}</span>"})
+            formatters={t("ui.column_candidate"): {"type": "html"}},
+            buttons={"deliver": f"<span class='km-deliver-one'>{html.escape(t('ui.deliver_all'))}</span>"})
         table.on_click(lambda e: self._deliver(pending[e.row]) if e.column == "deliver" else None)
         return table
 
@@ -126,10 +126,10 @@ class GroupUploadApp(StaffPage):
         try:
             self.services.delivery.deliver(session_actor(self.services), pending.candidate_id)
         except ServiceError as e:
-            self.message.param.update(object=html.escape(f"{pending.name} ({pending.number}): {e}"),
+            self.message.param.update(object=html.escape(f"{pending.name} ({pending.number}): {error_text(e)}"),
                                       alert_type="danger", visible=True)
         else:
-            self.message.param.update(object=html.escape(label("ui.delivered_done").format(name=pending.name)),
+            self.message.param.update(object=html.escape(t("ui.delivered_done").format(name=pending.name)),
                                       alert_type="success", visible=True)
         self.refresh()
 

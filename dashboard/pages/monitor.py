@@ -19,20 +19,20 @@ from panel.viewable import Viewer
 from services.clock import OSLO
 from services.errors import ServiceError
 from services.files import spreadsheet_safe
-from services.labels import label
 from services.model import Absence, Action, Actor, ExamPart
 from services.queries import MonitorPage, MonitorRow
 from services.wiring import Services
 
 from ..auth import session_actor
 from ..components.candidate_log import activity_table, files_table, oslo, sessions_table
-from ..components.candidate_table import CandidateTable, progress_columns
+from ..components.candidate_table import TITLE_KEYS, CandidateTable, progress_columns
 from ..components.header import CSS as HEADER_CSS, page_header, wrapping
 from ..components.accessibility import Announcer
 from ..components.feedback import feedback_form, feedback_line
 from ..components.filters import FILTER_PARAMS, PAGE_SIZES, FilterBar, Filters, filters_from_query, filters_query
 from ..components.unlock import unlock_form
 from ..info_pages import footer
+from ..language import error_text, t
 from ..live import LiveHub, Waker
 
 PATH = "/kandidatmonitor"
@@ -91,9 +91,10 @@ def export_frame(rows: list[MonitorRow], show_ip: bool) -> pd.DataFrame:
     one_part = any(not r.two_part for r in rows)
     two_part = any(r.two_part for r in rows)
     records = [{
-        "Kandidatnummer": r.number, "Navn": r.name, label("ui.group"): r.group_name,
-        "Fagkode": r.subject_code, "Fagnavn": r.subject_name, label("ui.access"): label(r.access),
-        **progress_columns(r, one_part, two_part), **({label("ui.column_ip"): r.latest_ip or ""} if show_ip else {}),
+        t("ui.candidate_number"): r.number, t("ui.name"): r.name, t("ui.group"): r.group_name,
+        t("ui.subject_code"): r.subject_code, t("ui.subject_name"): r.subject_name, t("ui.access"): t(r.access),
+        **{t(TITLE_KEYS[field]): text for field, text in progress_columns(r, one_part, two_part).items()},
+        **({t("ui.column_ip"): r.latest_ip or ""} if show_ip else {}),
     } for r in rows]
     return pd.DataFrame.from_records(records).map(spreadsheet_safe) if records else pd.DataFrame()
 
@@ -134,10 +135,10 @@ class MonitorApp(Viewer):
 
     # -- layout ----------------------------------------------------------------------
     def _build_widgets(self) -> None:
-        self.header = page_header(label("ui.app_title"), self.actor, PATH, guide="kandidatmonitor")
+        self.header = page_header(t("ui.app_title"), self.actor, PATH, guide="kandidatmonitor")
         self.notice_text = pn.pane.Markdown("", margin=(0, 10))
         self.announcer = Announcer()  # "3 kandidater venter på tilgang." read out as it changes
-        self.notice_button = pn.widgets.Button(label=label("ui.show_waiting"), color="primary")  # white on yellow: 1.9:1
+        self.notice_button = pn.widgets.Button(label=t("ui.show_waiting"), color="primary")  # white on yellow: 1.9:1
         self.notice_button.on_click(lambda _: self.filters.show_waiting())
         self.notice = pn.Row(self.notice_text, self.notice_button, visible=False, sizing_mode="stretch_width",
                              styles={"background": "#fff4d6", "border": "1px solid #e0b100", "border-radius": "6px"},
@@ -146,24 +147,24 @@ class MonitorApp(Viewer):
         self.stamp = pn.pane.HTML("", css_classes=["km-stamp"], stylesheets=[HEADER_CSS])
         today = f"{self.services.clock.today():%Y-%m-%d}"
         self.export_csv = pn.widgets.FileDownload(callback=self._csv, filename=f"kandidater-{today}.csv",
-                                                  label=label("ui.export_csv"), color="light", embed=False)
+                                                  label=t("ui.export_csv"), color="light", embed=False)
         self.export_excel = pn.widgets.FileDownload(callback=self._excel, filename=f"kandidater-{today}.xlsx",
-                                                    label=label("ui.export_excel"), color="light", embed=False)
+                                                    label=t("ui.export_excel"), color="light", embed=False)
         self.page_size = pn.widgets.Select.from_param(
-            self.filters.param.page_size, label=label("ui.rows_per_page"), width=160, css_classes=["km-page-size"],
-            options={label("ui.page_size").format(n=n): n for n in PAGE_SIZES})
+            self.filters.param.page_size, label=t("ui.rows_per_page"), width=160, css_classes=["km-page-size"],
+            options={t("ui.page_size").format(n=n): n for n in PAGE_SIZES})
         self.page_text = pn.pane.HTML("", css_classes=["km-page"], align="center")
-        self.previous = pn.widgets.Button(label=label("ui.previous"), color="light")
-        self.next = pn.widgets.Button(label=label("ui.next"), color="light")
+        self.previous = pn.widgets.Button(label=t("ui.previous"), color="light")
+        self.next = pn.widgets.Button(label=t("ui.next"), color="light")
         self.previous.on_click(lambda _: self._turn(-1))
         self.next.on_click(lambda _: self._turn(+1))
-        self.unlock_button = pn.widgets.Button(label=label("ui.unlock"), color="light", css_classes=["km-unlock"],
+        self.unlock_button = pn.widgets.Button(label=t("ui.unlock"), color="light", css_classes=["km-unlock"],
                                                visible=self.actor.role.is_school_admin)  # the service checks too
         self.unlock_button.on_click(lambda _: self._open_unlock())
 
     def __panel__(self):
         if self.filters.school_id is None:
-            return pn.Column(self.header, pn.pane.Alert(label("ui.no_schools"), alert_type="warning"))
+            return pn.Column(self.header, pn.pane.Alert(t("ui.no_schools"), alert_type="warning"))
         return pn.Column(
             self.header, self.notice, self.announcer, self.message, self.filter_bar,
             wrapping(self.counts, wrapping(self.stamp, self.export_csv, self.export_excel, justify="flex-end"),
@@ -182,17 +183,17 @@ class MonitorApp(Viewer):
         page = self.store.result
         if self.store.updated_at is not None:
             self.stamp.object = html.escape(
-                label("ui.updated").format(time=self.store.updated_at.astimezone(OSLO).strftime("%H:%M:%S")))
+                t("ui.updated").format(time=self.store.updated_at.astimezone(OSLO).strftime("%H:%M:%S")))
         if page is None:
             return
         self.table.show(page, self.filters.show_ip)
-        self.counts.object = html.escape(label("ui.showing").format(x=page.matching, y=page.total))
-        self.page_text.object = html.escape(label("ui.page_of").format(page=page.page, pages=page.pages))
+        self.counts.object = html.escape(t("ui.showing").format(x=page.matching, y=page.total))
+        self.page_text.object = html.escape(t("ui.page_of").format(page=page.page, pages=page.pages))
         self.previous.disabled = page.page <= 1
         self.next.disabled = page.page >= page.pages
         self.notice.visible = page.waiting > 0
-        self.notice_text.object = (label("ui.waiting_one") if page.waiting == 1
-                                   else label("ui.waiting_many").format(n=page.waiting))
+        self.notice_text.object = (t("ui.waiting_one") if page.waiting == 1
+                                   else t("ui.waiting_many").format(n=page.waiting))
         self.announcer.text = self.notice_text.object if page.waiting else ""
         self._follow_menu()
 
@@ -216,9 +217,9 @@ class MonitorApp(Viewer):
         try:
             CALLS[action](self.services, self._fresh_actor(), row.candidate_id)
         except ServiceError as e:
-            self._say(str(e), "danger")
+            self._say(error_text(e), "danger")
         else:
-            self._say(label("ui.done").format(action=label(action), name=row.name, number=row.number))
+            self._say(t("ui.done").format(action=t(action), name=row.name, number=row.number))
         self.dialog.hide()
         self._menu = None
         self.store.refresh()
@@ -239,13 +240,13 @@ class MonitorApp(Viewer):
         for action in actions:
             if action is Action.DELIVER_ON_BEHALF:
                 href = html.escape(f"/lever?{urlencode({'kandidat': row.number, 'fra': filters_query(self.filters)})}")
-                items.append(pn.pane.HTML(f'<a class="km-link" href="{href}">{html.escape(label(action))}</a>'))
+                items.append(pn.pane.HTML(f'<a class="km-link" href="{href}">{html.escape(t(action))}</a>'))
                 continue
-            button = pn.widgets.Button(label=label(action), color="light", sizing_mode="stretch_width",
+            button = pn.widgets.Button(label=t(action), color="light", sizing_mode="stretch_width",
                                        css_classes=[f"km-action-{action.value.lower()}"])
             button.on_click(lambda _e, a=action: self._choose(a, row))
             items.append(button)
-        self._open_dialog(label("ui.more_actions_for").format(name=row.name, number=row.number),
+        self._open_dialog(t("ui.more_actions_for").format(name=row.name, number=row.number),
                           pn.Column(*items, sizing_mode="stretch_width"))
 
     def _follow_menu(self) -> None:
@@ -269,13 +270,13 @@ class MonitorApp(Viewer):
 
     def _confirm(self, action: Action, row: MonitorRow, then) -> None:
         self._menu = None
-        yes = pn.widgets.Button(label=label("ui.confirm_yes").format(action=label(action)), color="danger",
+        yes = pn.widgets.Button(label=t("ui.confirm_yes").format(action=t(action)), color="danger",
                                 css_classes=["km-confirm-yes"])
-        no = pn.widgets.Button(label=label("ui.cancel"), color="light")
+        no = pn.widgets.Button(label=t("ui.cancel"), color="light")
         yes.on_click(lambda _: then())
         no.on_click(lambda _: self.dialog.hide())
-        self._open_dialog(label(action), pn.Column(
-            pn.pane.HTML(html.escape(label("ui.confirm").format(action=label(action), name=row.name,
+        self._open_dialog(t(action), pn.Column(
+            pn.pane.HTML(html.escape(t("ui.confirm").format(action=t(action), name=row.name,
                                                                number=row.number))),
             pn.Row(yes, no)))
 
@@ -291,30 +292,30 @@ class MonitorApp(Viewer):
             entries = self.services.queries.activity_log(actor, row.candidate_id)
             sessions = self.services.queries.sessions(actor, row.candidate_id)
         except ServiceError as e:
-            self._say(str(e), "danger")
+            self._say(error_text(e), "danger")
             return
         with_access = [s for s in sessions if s.has_access]
         remove = []
         for session in with_access:
-            button = pn.widgets.Button(label=label(Action.REMOVE_ACCESS), color="danger",
+            button = pn.widgets.Button(label=t(Action.REMOVE_ACCESS), color="danger",
                                        css_classes=["km-remove-access"])
             button.on_click(lambda _e, sid=session.session_id: self._confirm(
                 Action.REMOVE_ACCESS, row, lambda: self._remove_access(row, sid)))
             remove.append(pn.Row(pn.pane.HTML(html.escape(
-                f"{label('ui.col_started')} {oslo(session.started_at)} · {label('ui.session_has_access')}")), button))
+                f"{t('ui.col_started')} {oslo(session.started_at)} · {t('ui.session_has_access')}")), button))
         sessions_tab = pn.Column(*remove, sessions_table(sessions) if sessions
-                                 else pn.pane.Markdown(label("ui.no_sessions")), sizing_mode="stretch_width")
-        tabs = pn.Tabs((label("ui.tab_activity"), activity_table(entries)),
-                       (label("ui.tab_sessions"), sessions_tab), sizing_mode="stretch_width")
-        self._open_dialog(label("ui.log_for").format(name=row.name, number=row.number), tabs, width=WIDE)
+                                 else pn.pane.Markdown(t("ui.no_sessions")), sizing_mode="stretch_width")
+        tabs = pn.Tabs((t("ui.tab_activity"), activity_table(entries)),
+                       (t("ui.tab_sessions"), sessions_tab), sizing_mode="stretch_width")
+        self._open_dialog(t("ui.log_for").format(name=row.name, number=row.number), tabs, width=WIDE)
 
     def _remove_access(self, row: MonitorRow, session_id: str) -> None:
         try:
             self.services.access.remove_access(self._fresh_actor(), row.candidate_id, session_id)
         except ServiceError as e:
-            self._say(str(e), "danger")
+            self._say(error_text(e), "danger")
         else:
-            self._say(label("ui.done").format(action=label(Action.REMOVE_ACCESS), name=row.name, number=row.number))
+            self._say(t("ui.done").format(action=t(Action.REMOVE_ACCESS), name=row.name, number=row.number))
         self.store.refresh()
         self._open_log(row)
 
@@ -323,9 +324,9 @@ class MonitorApp(Viewer):
         try:
             files = self.services.queries.files(self._fresh_actor(), row.candidate_id)
         except ServiceError as e:
-            self._say(str(e), "danger")
+            self._say(error_text(e), "danger")
             return
-        self._open_dialog(label("ui.files_for").format(name=row.name, number=row.number),
+        self._open_dialog(t("ui.files_for").format(name=row.name, number=row.number),
                           files_table(files, row.candidate_id),
                           width=WIDE)
 
@@ -334,9 +335,9 @@ class MonitorApp(Viewer):
 
         def done() -> None:
             self.dialog.hide()
-            self._say(label("ui.feedback_thanks"))
+            self._say(t("ui.feedback_thanks"))
 
-        self._open_dialog(label("ui.give_feedback"), feedback_form(
+        self._open_dialog(t("ui.give_feedback"), feedback_form(
             lambda text: self.services.feedback.submit(self._fresh_actor(), PATH, text), done), width="36rem")
 
     def _open_unlock(self) -> None:
@@ -346,7 +347,7 @@ class MonitorApp(Viewer):
             self.dialog.hide()
             self._say(text)
 
-        self._open_dialog(label("ui.unlock"), unlock_form(
+        self._open_dialog(t("ui.unlock"), unlock_form(
             lambda account: self.services.auth.unlock_login(self._fresh_actor(), account), done), width="32rem")
 
     # -- export ----------------------------------------------------------------------

@@ -13,7 +13,6 @@ import panel as pn
 
 from services.clock import OSLO
 from services.errors import PermissionDenied
-from services.labels import label
 from services.model import ExamPart
 from services.queries import Overview, OverviewFilter
 from services.wiring import Services
@@ -22,12 +21,12 @@ from ..components.filters import OptionalSelect
 from ..components.header import CSS as HEADER_CSS, StaffPage
 from ..components.overview import OverviewPanels
 from ..info_pages import footer
+from ..language import t
 from ..live import LiveHub, Waker
 
 PATH = "/oversikt"
 
-PARTS = {label("ui.part_one_part"): ExamPart.WHOLE, label("ui.part_1"): ExamPart.PART_1,
-         label("ui.part_2"): ExamPart.PART_2}
+PARTS = {"ui.part_one_part": ExamPart.WHOLE, "ui.part_1": ExamPart.PART_1, "ui.part_2": ExamPart.PART_2}
 
 
 class OverviewFilters(param.Parameterized):
@@ -45,20 +44,21 @@ class OverviewFilters(param.Parameterized):
 
 class OverviewApp(StaffPage):
     def __init__(self, services: Services, hub: LiveHub, **params):
-        super().__init__(services, label("ui.overview_title"), PATH, **params)
+        super().__init__(services, t("ui.overview_title"), PATH, **params)
         try:
             options = services.queries.overview_options(self.actor)
         except PermissionDenied:
-            self._body = pn.pane.Alert(html.escape(label("ui.no_overview")), alert_type="warning")
+            self._body = pn.pane.Alert(html.escape(t("ui.no_overview")), alert_type="warning")
             return
         self.filters = OverviewFilters()
         self._municipalities = options["municipalities"]
-        self.county = OptionalSelect(self.filters, "county_id", label("ui.county"),
+        self.county = OptionalSelect(self.filters, "county_id", t("ui.county"),
                                      {name: cid for cid, name in options["counties"]}, width=220)
-        self.municipality = OptionalSelect(self.filters, "municipality_id", label("ui.municipality"), {}, width=240)
-        self.subject = OptionalSelect(self.filters, "subject_code", label("ui.subject"),
+        self.municipality = OptionalSelect(self.filters, "municipality_id", t("ui.municipality"), {}, width=240)
+        self.subject = OptionalSelect(self.filters, "subject_code", t("ui.subject"),
                                       {f"{code} {name}": code for code, name in options["subjects"]}, width=320)
-        self.part = OptionalSelect(self.filters, "part", label("ui.exam_part"), PARTS, width=200)
+        self.part = OptionalSelect(self.filters, "part", t("ui.exam_part"),
+                                   {t(key): part for key, part in PARTS.items()}, width=200)
         self.filters.param.watch(self._county_changed, "county_id")
         self._county_changed()
         self.stamp = pn.pane.HTML("", css_classes=["km-stamp"], align="end", stylesheets=[HEADER_CSS])
@@ -89,14 +89,14 @@ class OverviewApp(StaffPage):
                    sizing_mode="stretch_width", styles={"flex-wrap": "wrap"}),
             p.figures, p.empty, p.alerts,
             pn.Row(p.bars.pane, p.timeline.pane, sizing_mode="stretch_width"),
-            pn.pane.HTML(f"<h3>{html.escape(label('ui.schools_table'))}</h3>"),
+            pn.pane.HTML(f"<h3>{html.escape(t('ui.schools_table'))}</h3>"),
             p.table_holder, footer(), sizing_mode="stretch_width", margin=(10, 20))
 
     # -- live ------------------------------------------------------------------------
     def refresh(self) -> None:
         """Re-read (cached by the scope's versions and the minute) and show what moved."""
         result = self.services.queries.overview(self.actor, self.filters.query())
-        self.stamp.object = html.escape(label("ui.updated").format(
+        self.stamp.object = html.escape(t("ui.updated").format(
             time=self.services.clock.now().astimezone(OSLO).strftime("%H:%M:%S")))
         if result is not self._shown:
             self._shown = result

@@ -9,12 +9,12 @@ from urllib.parse import urlencode
 import panel as pn
 
 from services.clock import OSLO
-from services.labels import label
 from services.queries import ExamToday
 from services.wiring import Services
 
 from ..components.header import StaffPage
 from ..info_pages import footer
+from ..language import t
 
 PATH = "/start"
 REFRESH_MS = 10_000  # the counts move all morning; one small query per open page every 10 s
@@ -35,7 +35,7 @@ COLUMNS = ("start.column_group", "start.column_subject", "start.column_starts", 
 def exam_line(exam: ExamToday) -> str:
     monitor = "/kandidatmonitor?" + urlencode({"skole": exam.school_id, "gruppe": exam.group_id})
     counts = (exam.candidates, exam.waiting, exam.has_access, exam.finished, exam.absent)
-    return (f'<tr><td><a href="{html.escape(monitor)}" title="{html.escape(label("start.open_monitor"))}">'
+    return (f'<tr><td><a href="{html.escape(monitor)}" title="{html.escape(t("start.open_monitor"))}">'
             f'{html.escape(exam.group_name)}</a></td>'
             f'<td>{html.escape(exam.subject_code)} {html.escape(exam.subject_name)}</td>'
             f'<td>{exam.starts_at.astimezone(OSLO):%H.%M}</td>'
@@ -44,10 +44,10 @@ def exam_line(exam: ExamToday) -> str:
 
 def exams_html(exams: list[ExamToday] | None) -> str:
     if exams is None:
-        return f'<p>{html.escape(label("start.many_schools"))} <a href="/oversikt">{html.escape(label("ui.nav_overview"))}</a></p>'
+        return f'<p>{html.escape(t("start.many_schools"))} <a href="/oversikt">{html.escape(t("ui.nav_overview"))}</a></p>'
     if not exams:
-        return f'<p>{html.escape(label("start.none"))}</p>'
-    head = "".join(f'<th scope="col" class="{"n" if i > 2 else ""}">{html.escape(label(k))}</th>'
+        return f'<p>{html.escape(t("start.none"))}</p>'
+    head = "".join(f'<th scope="col" class="{"n" if i > 2 else ""}">{html.escape(t(k))}</th>'
                    for i, k in enumerate(COLUMNS))
     parts = []
     for (_sid, school), lines in groupby(exams, key=lambda e: (e.school_id, e.school_name)):
@@ -61,7 +61,7 @@ def exams_html(exams: list[ExamToday] | None) -> str:
 
 class StartApp(StaffPage):
     def __init__(self, services: Services, **params):
-        super().__init__(services, label("start.title"), PATH, **params)
+        super().__init__(services, t("start.title"), PATH, **params)
         self.exams = pn.pane.HTML("", sizing_mode="stretch_width", stylesheets=[CSS], css_classes=["km-start"])
         self.refresh()
         pn.state.add_periodic_callback(self.refresh, period=REFRESH_MS)

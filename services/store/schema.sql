@@ -83,6 +83,7 @@ CREATE TABLE IF NOT EXISTS users (
 ALTER TABLE users ADD COLUMN IF NOT EXISTS disabled BOOLEAN DEFAULT FALSE;
 ALTER TABLE users ADD COLUMN IF NOT EXISTS email TEXT;
 ALTER TABLE users ADD COLUMN IF NOT EXISTS oidc_subject TEXT;
+ALTER TABLE users ADD COLUMN IF NOT EXISTS language TEXT;  -- 'nb' or 'nn'; NULL: bokmål
 ALTER TABLE candidate_state ADD COLUMN IF NOT EXISTS first_session_id TEXT;  -- the exam day's first login
 -- Del 1 of a two-part exam sent by post ("posted" is Eksamen or Del 2). Earlier releases posted
 -- both parts at once: their Del 1 keeps "Sendes i posten".

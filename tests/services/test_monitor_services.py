@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.errors import InvalidInput, PermissionDenied
+from services.errors import PermissionDenied, RuleViolation
 from services.model import AccessStatus
 from services.queries import MonitorFilter
 
@@ -42,9 +42,9 @@ def test_export_rows_are_every_match_unpaged(world, desk):
     assert [r.number for r in rows] == ["101AAA-V", "102BBB-V", "201CCC-V", "202DDD-V", "301EEE-V"]
 
 def test_feedback_is_stored_and_logged_with_the_actor(world, desk):
-    with pytest.raises(InvalidInput):
+    with pytest.raises(RuleViolation):
         world.feedback.submit(desk.vakt, "/kandidatmonitor", "   ")
-    with pytest.raises(InvalidInput):
+    with pytest.raises(RuleViolation):
         world.feedback.submit(desk.vakt, "/kandidatmonitor", "x" * 4001)
     with pytest.raises(PermissionDenied):
         world.feedback.submit(desk.candidate("101AAA-V"), "/kandidatmonitor", "hei")

@@ -7,6 +7,7 @@ import time
 import pytest
 from playwright.sync_api import expect
 
+from services.labels import label
 from services.model import Absence
 
 from ..served import ARTIFACTS, log_in
@@ -23,11 +24,15 @@ def vakt(served):
     return served.services.auth.staff_actor("vakt", "10.1.1.1")
 
 
-def candidate_page(browser, url: str, number: str = "101AAA-V", name: str = "Anna Engelsk"):
-    """A candidate's own browser (its own cookies), logged in from the keyboard alone."""
-    page = browser.new_context().new_page()
+LOCALES = {"nb": "nb-NO", "nn": "nn-NO", "en": "en-GB"}
+
+
+def candidate_page(browser, url: str, number: str = "101AAA-V", name: str = "Anna Engelsk", lang: str = "nb"):
+    """A candidate's own browser (its own cookies, asking for ``lang``), logged in from the
+    keyboard alone."""
+    page = browser.new_context(locale=LOCALES[lang]).new_page()
     page.goto(url + "/kandidat")
-    expect(page.get_by_label("Kandidatnummer")).to_be_focused()
+    expect(page.get_by_label(label("candidate.number", lang))).to_be_focused()
     page.keyboard.type(number)
     page.keyboard.press("Tab")
     page.keyboard.type("hemmelig")
@@ -70,7 +75,7 @@ def test_exam_morning_in_two_browsers(serve_world, browser):
     expect(candidate.locator("#teller")).to_have_text("Lastet opp 1 av 2 filer. Totalt: 4,0 kB")
     expect(candidate.locator("#feilfiler")).to_contain_text("Filen har en ugyldig filtype")
     expect(candidate.locator("#opplastet")).to_contain_text("besvarelse.pdf", timeout=LIVE)
-    progress = row.locator('.tabulator-cell[tabulator-field="Eksamen"]')
+    progress = row.locator('.tabulator-cell[tabulator-field="exam"]')
     expect(progress).to_have_text("Laster opp", timeout=LIVE)
     candidate.reload()  # a reload keeps the login and the uploaded file
     expect(candidate.locator("#opplastet")).to_contain_text("besvarelse.pdf")

@@ -78,7 +78,7 @@ def test_upload_errors_parts_delivery_and_the_monitor(served, page, tmp_path):
     monitor = page.context.new_page()
     monitor.goto(served.url + "/kandidatmonitor")
     row = monitor.locator(".km-candidates .tabulator-row").filter(has_text="201CCC-V")
-    expect(row.locator('.tabulator-cell[tabulator-field="Del 2"]')).to_have_text("Levert digitalt", timeout=20_000)
+    expect(row.locator('.tabulator-cell[tabulator-field="part_2"]')).to_have_text("Levert digitalt", timeout=20_000)
     with monitor.expect_download() as download:
         monitor.evaluate(f"window.location.href = '/filer/{cid}.zip'")
     with zipfile.ZipFile(download.value.path()) as archive:

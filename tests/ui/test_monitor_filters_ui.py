@@ -20,7 +20,7 @@ def served(serve_world):
 
 def names(page: Page) -> list[str]:
     """The candidates' names down the page, as shown."""
-    cells = page.locator('.km-candidates .tabulator-cell[tabulator-field="Kandidat"]')
+    cells = page.locator('.km-candidates .tabulator-cell[tabulator-field="candidate"]')
     return [text.splitlines()[0] for text in cells.all_inner_texts()]
 
 
@@ -55,21 +55,21 @@ def test_columns_sort_on_the_server_across_pages_and_keep_their_order_live(serve
     import_a_class_of_60(served)
     log_in(page, served.url, "skoleadmin")
     expect(counts(page)).to_have_text("Viser 65 av 65 kandidater")
-    header = page.locator('.km-candidates .tabulator-col[tabulator-field="Kandidat"]')
+    header = page.locator('.km-candidates .tabulator-col[tabulator-field="candidate"]')
     header.locator(".tabulator-col-title").click()
     expect(header).to_have_attribute("aria-sort", "ascending")
-    expect(page.locator('.km-candidates .tabulator-cell[tabulator-field="Kandidat"]').first).to_contain_text(
+    expect(page.locator('.km-candidates .tabulator-cell[tabulator-field="candidate"]').first).to_contain_text(
         "Anna Engelsk")
     header.locator(".tabulator-col-title").click()
     expect(header).to_have_attribute("aria-sort", "descending")
     # Page 1 of the whole school in descending name order: not page 1's own rows turned round.
-    expect(page.locator('.km-candidates .tabulator-cell[tabulator-field="Kandidat"]').first).to_contain_text(
+    expect(page.locator('.km-candidates .tabulator-cell[tabulator-field="candidate"]').first).to_contain_text(
         "Eva Norsk")
     shown = names(page)
     assert shown[:5] == ["Eva Norsk", "Elev 59", "Elev 58", "Elev 57", "Elev 56"] and len(shown) == 50
     page.get_by_role("button", name="Neste").click()
     expect(page.locator(".km-page")).to_have_text("Side 2 av 2")
-    expect(page.locator('.km-candidates .tabulator-cell[tabulator-field="Kandidat"]').last).to_contain_text(
+    expect(page.locator('.km-candidates .tabulator-cell[tabulator-field="candidate"]').last).to_contain_text(
         "Anna Engelsk")
     page.get_by_role("button", name="Forrige").click()
     expect(page.locator(".km-page")).to_have_text("Side 1 av 2")
@@ -80,7 +80,7 @@ def test_columns_sort_on_the_server_across_pages_and_keep_their_order_live(serve
     expect(header).to_have_attribute("aria-sort", "descending")
     expect(page).to_have_url(re.compile(r"sortering=CANDIDATE&synkende=1"))
     page.reload()
-    expect(page.locator('.km-candidates .tabulator-col[tabulator-field="Kandidat"]')).to_have_attribute(
+    expect(page.locator('.km-candidates .tabulator-col[tabulator-field="candidate"]')).to_have_attribute(
         "aria-sort", "descending", timeout=20_000)
     expect(row(page, "301EEE-V")).to_be_visible()
     assert names(page) == shown

@@ -11,7 +11,9 @@ import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
 
+from dashboard.components.candidate_table import TITLE_KEYS
 from services.importer import ImportService
+from services.labels import label
 from services.model import Absence, system_actor
 from services.throttle import TooSoon
 
@@ -43,7 +45,9 @@ def row(page: Page, number: str):
 
 
 def cell(page: Page, number: str, column: str):
-    return row(page, number).locator(f'.tabulator-cell[tabulator-field="{column}"]')
+    """The cell of ``number``'s row under the header ``column`` ("Tilgang", "Handling", …)."""
+    field = {label(key): field for field, key in TITLE_KEYS.items()}[column]
+    return row(page, number).locator(f'.tabulator-cell[tabulator-field="{field}"]')
 
 
 def counts(page: Page):

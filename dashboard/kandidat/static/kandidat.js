@@ -24,11 +24,13 @@ async function call(path, options = {}) {
 const postJson = (path, value) => call(path, {method: "POST", headers: {"Content-Type": "application/json"},
                                               body: JSON.stringify(value || {})});
 
-function size(bytes) {  // "360,7 kB", as "Lever for kandidat" writes it
+const ENGLISH = C.lang === "en";
+function size(bytes) {  // "360,7 kB", as "Lever for kandidat" writes it ("360.7 kB" in English)
   const [whole, tenth] = (bytes / 1000).toFixed(1).split(".");
-  return whole.replace(/\B(?=(\d{3})+(?!\d))/g, " ") + "," + tenth + " kB";
+  return whole.replace(/\B(?=(\d{3})+(?!\d))/g, ENGLISH ? "," : " ") + (ENGLISH ? "." : ",") + tenth + " kB";
 }
-const clock = iso => new Date(iso).toLocaleTimeString("nb-NO", {hour: "2-digit", minute: "2-digit", timeZone: "Europe/Oslo"});
+const clock = iso => new Date(iso).toLocaleTimeString(ENGLISH ? "en-GB" : "nb-NO",
+                                                      {hour: "2-digit", minute: "2-digit", timeZone: "Europe/Oslo"});
 function cell(row, text) { const td = row.insertCell(); td.textContent = text; return td; }
 function showError(id, text) { const e = $(id); e.textContent = text || ""; e.hidden = !text; }
 
