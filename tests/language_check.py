@@ -39,12 +39,13 @@ VISIBLE_TEXT = """() => {
 @functools.cache
 def foreign_texts(lang: str) -> frozenset[str]:
     """Texts of the other languages that cannot appear in a ``lang`` page by chance: not the
-    same in ``lang``, not part of a ``lang`` text, long enough to mean something, no blanks."""
+    same in ``lang``, not part of a ``lang`` text, of several words (one word may be data: a
+    user named "Statsforvalter"), no blanks."""
     own = CATALOGUES[lang]
     mine = "\n".join(own.values())
     return frozenset(text for other, catalogue in CATALOGUES.items() if other != lang
                      for key, text in catalogue.items()
-                     if text != own[key] and len(text) >= 10 and "{" not in text and "<" not in text
+                     if text != own[key] and len(text) >= 10 and " " in text and "{" not in text and "<" not in text
                      and text not in mine)
 
 

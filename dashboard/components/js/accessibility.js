@@ -73,6 +73,9 @@ function mend(closeLabel) {
       }
     }
     for (const grid of root.querySelectorAll(".tabulator[role=grid]")) mendTabulator(grid)
+    // FilePond: its invisible file input is a second tab stop beside "Last opp filer" (the
+    // focus vanishes on it), and Enter on the button after it opens nothing. One stop: the button.
+    for (const input of root.querySelectorAll("input.filepond--browser")) input.tabIndex = -1
   }
 }
 
