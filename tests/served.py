@@ -92,6 +92,13 @@ def log_in(page: Page, url: str, username: str, password: str = "demo", path: st
     expect(page.get_by_text(shows).first).to_be_visible(timeout=20_000)
 
 
+def intercept_file_dialogs(page: Page) -> None:
+    """Playwright intercepts file dialogs once a listener exists, but switches that on without
+    waiting: a listener added by ``expect_file_chooser`` just before the key press may come too
+    late, and the dialog opens unseen (a clean-clone run met that twice). One from the start."""
+    page.on("filechooser", lambda _chooser: None)
+
+
 def log_out(page: Page, url: str, lang: str = "nb") -> None:
     """"Logg ut" is a POST: the page at /logout offers the button."""
     page.goto(url + "/logout")

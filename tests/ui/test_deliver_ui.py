@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 
 from services import rules
 
-from ..served import ARTIFACTS, Served, log_in
+from ..served import ARTIFACTS, Served, intercept_file_dialogs, log_in
 from ..world import at, candidate_id, docx, pdf, png
 
 LIVE = 3_000
@@ -87,6 +87,7 @@ def test_upload_errors_parts_delivery_and_the_monitor(served, page, tmp_path):
 
 
 def test_the_drop_area_speaks_norwegian_and_removing_a_file_deletes_it(served, page, tmp_path):
+    intercept_file_dialogs(page)
     open_deliver(page, served, "101AAA-V")
     expect(page.locator(".km-dropper")).to_contain_text("Dra og slipp filene her, eller Last opp filer")
     button = page.get_by_role("button", name="Last opp filer", exact=True)  # seen at once by someone who does not drag

@@ -16,6 +16,7 @@ from services.labels import LANGUAGES, STAFF_LANGUAGES, label
 from services.model import AccessStatus, Action, system_actor
 
 from ..world import at, candidate_id, pdf
+from ..served import intercept_file_dialogs
 from .test_candidate_page import candidate_page
 from .test_monitor_ui import LIVE, candidate_logs_in, row
 
@@ -105,6 +106,7 @@ def test_a_school_administrator_uploads_for_a_candidate_and_delivers_by_keyboard
     keyboard, the exam part is chosen and the files delivered, all without the mouse."""
     L = functools.partial(label, lang=lang)
     served.services.staff_users.choose_language(served.services.auth.staff_actor("skoleadmin"), lang)
+    intercept_file_dialogs(page)
     page.goto(served.url + "/login?next=" + urllib.parse.quote("/lever?kandidat=201CCC-V"))
     expect(page.get_by_label("Brukernavn")).to_be_focused()
     page.keyboard.type("skoleadmin")
@@ -138,6 +140,7 @@ def test_a_candidate_logs_in_uploads_with_the_file_dialog_and_delivers_by_keyboa
     L = functools.partial(label, lang=lang)
     served = serve_world(at(8, 59) + dt.timedelta(seconds=58))
     candidate = candidate_page(browser, served.url, lang=lang)  # logged in from the keyboard
+    intercept_file_dialogs(candidate)
     status = candidate.get_by_role("status").first
     expect(status).to_have_attribute("aria-live", "polite")  # status changes are read out, focus stays
     served.services.access.grant_access(system_actor(), candidate_id(served.services, "101AAA-V"))
