@@ -2,7 +2,11 @@
 headless Chromium, with 1 and with 50 open monitor sessions of one school. Also server
 memory per open session and after they close, and school-row queries per change.
 
-    python -m bench.live [--db data/national.duckdb] [--sessions 1 50] [--events 20]
+    python -m bench.live [--db data/national.duckdb] [--sessions 1 50] [--events 20] [--wire]
+
+``--wire``: the sessions are websocket clients that speak Bokeh's protocol as a browser does
+(``bench.protocol``), nothing drawn: hundreds fit on this machine, and the figure is event →
+patch at each session's socket (the server's part), beside the Chromium mode's event → screen.
 
 The server runs in this process, so the benchmark mutates through the same services the
 pages read from. The browsers are driven from a child process (``--browser``): Playwright's
@@ -37,6 +41,7 @@ from services.model import AccessStatus, Role, system_actor
 from services.queries import MonitorFilter
 from services.store import database_name, is_url
 
+from . import protocol
 from .run import EXAM_MOMENT, percentiles, report
 
 CHROMIUM = "/usr/bin/chromium"
@@ -97,13 +102,15 @@ def pick_candidate(services, school_id: int):
 
 
 class Browsers:
-    """The child process that holds the pages; one JSON line per request and answer."""
+    """The child process that holds the pages; one JSON line per request and answer.
+    ``protocol``: pages on the wire only (``bench.protocol``), not drawn by Chromium."""
 
-    def __init__(self, url: str, pages: int):
+    def __init__(self, url: str, pages: int, protocol: bool = False):
         # At the lowest CPU priority: on a real exam day each invigilator's browser runs on
         # their own PC; here fifty Chromium pages share the server's two cores.
-        self.proc = subprocess.Popen(["nice", "-n", "19", sys.executable, "-m", "bench.live", "--browser", url,
-                                      str(pages)],
+        self.protocol = protocol
+        self.proc = subprocess.Popen(["nice", "-n", "19", sys.executable, "-m", "bench.live",
+                                      "--protocol" if protocol else "--browser", url, str(pages)],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
 
     def ask(self, **request) -> dict:
@@ -127,6 +134,8 @@ def measure(app, browsers: Browsers, candidate_id: int, events: int) -> dict:
     latencies: list[float] = []
     server_done: list[float] = []
     reads_before = services.queries.school_reads
+    sessions = len(app.hub.wakers)
+    cpu_before = time.process_time()  # the server's process (the pages are another process)
     for i in range(events):
         block = i % 2 == 0
         browsers.ask(arm=True)  # answers once every page waits for the next patch
@@ -136,12 +145,14 @@ def measure(app, browsers: Browsers, candidate_id: int, events: int) -> dict:
         latencies += [t - start_wall for t in seen]
         server_done.append(max(w.refreshed_at or start for w in app.hub.wakers) - start)
         time.sleep(0.3)
-    return {"event_to_screen": percentiles(latencies),
+    cpu_s = time.process_time() - cpu_before  # the pauses between events included: the ticker's refreshes too
+    return {"event_to_screen" if not browsers.protocol else "event_to_patch_at_socket": percentiles(latencies),
+            "server_cpu_ms_per_session_per_change": round(1000 * cpu_s / max(1, events * sessions), 2),
             "event_to_last_session_refreshed_on_server": percentiles(server_done),
             "school_row_queries_per_change": round((services.queries.school_reads - reads_before) / events, 2)}
 
 
-def run(db: Path | str, sessions: list[int], events: int, num_threads: int | None) -> dict:
+def run(db: Path | str, sessions: list[int], events: int, num_threads: int | None, wire: bool = False) -> dict:
     port = free_port()
     server = serve(str(db), port=port, clock=FrozenClock(EXAM_MOMENT), threaded=True, num_threads=num_threads,
                    unused_session_lifetime_milliseconds=2000, check_unused_sessions_milliseconds=1000)
@@ -159,7 +170,7 @@ def run(db: Path | str, sessions: list[int], events: int, num_threads: int | Non
     row = pick_candidate(services, school_id)
     results: dict = {"num_threads": num_threads, "school_candidates": services.queries.monitor_page(
         system_actor(), MonitorFilter(school_id=school_id)).total}
-    warm = Browsers(url, 1)  # modules, templates and caches load once
+    warm = Browsers(url, 1, wire)  # modules, templates and caches load once
     warm.ask()
     warm.close()
     time.sleep(4)
@@ -167,7 +178,7 @@ def run(db: Path | str, sessions: list[int], events: int, num_threads: int | Non
     results["rss_baseline_mb"] = round(baseline, 1)
     results["duckdb_memory_baseline_mb"] = duckdb_mb(services)
     for n in sessions:
-        browsers = Browsers(url, n)
+        browsers = Browsers(url, n, wire)
         browsers.ask()  # all pages open
         time.sleep(1)
         open_rss = settle_memory()
@@ -268,11 +279,18 @@ def main() -> None:
     p.add_argument("--sessions", type=int, nargs="+", default=[1, 50])
     p.add_argument("--events", type=int, default=20)
     p.add_argument("--num-threads", type=int, default=4, help="as `serve --num-threads`; 0: none")
+    p.add_argument("--wire", action="store_true",
+                   help="sessions on the wire (websocket, no browser): event → patch at each socket")
     p.add_argument("--browser", nargs=2, metavar=("URL", "PAGES"), help=argparse.SUPPRESS)
+    p.add_argument("--protocol", nargs=2, metavar=("URL", "PAGES"), help=argparse.SUPPRESS)
     args = p.parse_args()
     if args.browser:
         url, pages = args.browser
         asyncio.run(drive_browsers(url, int(pages)))
+        return
+    if args.protocol:
+        url, pages = args.protocol
+        asyncio.run(protocol.drive(url, int(pages), USER))
         return
     if is_url(args.db):  # the benchmark's writes stay out of the shared dataset: a copy
         source = database_name(args.db)
@@ -280,14 +298,14 @@ def main() -> None:
             conn.execute(f"DROP DATABASE IF EXISTS {source}_live")
             conn.execute(f"CREATE DATABASE {source}_live TEMPLATE {source}")
         results = run(with_database(args.db, f"{source}_live"), args.sessions, args.events,
-                      args.num_threads or None)
-        report("live-postgresql", results)
+                      args.num_threads or None, args.wire)
+        report("live-postgresql" + ("-wire" if args.wire else ""), results)
         return
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "live.duckdb"
         shutil.copy(args.db, db)  # the benchmark's writes stay out of the shared dataset
-        results = run(db, args.sessions, args.events, args.num_threads or None)
-    report("live", results)
+        results = run(db, args.sessions, args.events, args.num_threads or None, args.wire)
+    report("live" + ("-wire" if args.wire else ""), results)
 
 
 if __name__ == "__main__":

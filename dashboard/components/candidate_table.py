@@ -7,8 +7,11 @@ Every string from the database is escaped here before it reaches an HTML cell.
 from __future__ import annotations
 
 import html
+from pathlib import Path
 
 import pandas as pd
+import panel as pn
+from panel.custom import JSComponent
 from panel.viewable import Viewer
 
 from services.queries import MonitorPage, MonitorRow, SortColumn
@@ -22,6 +25,8 @@ ACCESS, CANDIDATE, GROUP_SUBJECT, EXAM, PART_1, PART_2, IP, ACTION = (
 TITLE_KEYS = {ACCESS: "column.access", CANDIDATE: "ui.column_candidate", GROUP_SUBJECT: "ui.column_group_subject",
               EXAM: "column.exam", PART_1: "column.part1", PART_2: "column.part2", IP: "ui.column_ip",
               ACTION: "ui.column_action"}
+
+GRANT, MORE = "grant", "more"  # what a row's button asks for (``RowClicks``)
 
 HTML_COLUMNS = (ACCESS, CANDIDATE, GROUP_SUBJECT, ACTION)
 SORTS = {ACCESS: SortColumn.ACCESS, CANDIDATE: SortColumn.CANDIDATE, GROUP_SUBJECT: SortColumn.GROUP_SUBJECT,
@@ -50,7 +55,8 @@ def access_cell(row: MonitorRow) -> str:
     status = html.escape(t(row.access)) + ('<span class="km-finished"></span>' if row.finished else "")
     if row.grant_action is None:
         return status
-    button = f'<button class="km-grant" type="button">{html.escape(t(row.grant_action))}</button>'
+    button = (f'<button class="km-grant" type="button" data-candidate="{row.candidate_id}" data-action="{GRANT}">'
+              f'{html.escape(t(row.grant_action))}</button>')
     return f'{button}<br><span class="km-sub">{status}</span>'  # the status in words too: "Venter på tilgang"
 
 
@@ -89,7 +95,23 @@ def record(row: MonitorRow, page: MonitorPage, show_ip: bool) -> dict:
     return {ACCESS: access_cell(row), CANDIDATE: candidate_cell(row), GROUP_SUBJECT: group_cell(row),
             **progress_columns(row, page.has_one_part, page.has_two_part),
             **({IP: row.latest_ip or ""} if show_ip else {}),
-            ACTION: f'<button class="km-more" type="button">{html.escape(t("ui.more_actions"))} ▾</button>'}
+            ACTION: f'<button class="km-more" type="button" data-candidate="{row.candidate_id}" data-action="{MORE}">'
+                    f'{html.escape(t("ui.more_actions"))} ▾</button>'}
+
+
+class RowClicks(JSComponent):
+    """Reports a click on a row's button by the candidate it names (``js/row_clicks.js``)."""
+
+    def __init__(self, on_click, **params):
+        super().__init__(width=0, height=0, margin=0, **params)
+        self._on_click = on_click
+
+    _esm = Path(__file__).parent / "js" / "row_clicks.js"
+
+    def _handle_msg(self, msg) -> None:
+        candidate, action = msg.get("candidate"), msg.get("action") if isinstance(msg, dict) else (None, None)
+        if isinstance(candidate, int) and action in (GRANT, MORE):
+            self._on_click(candidate, action)
 
 
 class CandidateTable(Viewer):
@@ -115,11 +137,11 @@ class CandidateTable(Viewer):
             # Remote: a header click only reports the sort; the rows come back in the service's order.
             configuration={"sortMode": "remote", "columnHeaderSortMulti": False},
             stylesheets=[STYLE], css_classes=["km-candidates"])
-        self.table.on_click(self._clicked)
+        self.clicks = RowClicks(self._clicked)
         self.table.param.watch(self._sorted, "sorters")
 
     def __panel__(self):
-        return self.table
+        return pn.Column(self.table, self.clicks, sizing_mode="stretch_width", margin=0)
 
     def show(self, page: MonitorPage, show_ip: bool) -> None:
         """Patch the cells that changed; replace the data when rows or columns differ."""
@@ -156,13 +178,13 @@ class CandidateTable(Viewer):
         sorter = next((s for s in event.new if s.get("field") in SORTS), None)
         self._on_sort(SORTS[sorter["field"]] if sorter else None, bool(sorter) and sorter.get("dir") == "desc")
 
-    def _clicked(self, event) -> None:
-        """Map the clicked row to its candidate id on the server's copy of the page."""
-        candidate_id = int(self.table.value.index[event.row])
+    def _clicked(self, candidate_id: int, action: str) -> None:
+        """The candidate the clicked button named, if this page still shows them (a row that
+        has just left the page acts no more)."""
         row = self.rows.get(candidate_id)
         if row is None:
             return
-        if event.column == ACCESS and row.grant_action is not None:
+        if action == GRANT and row.grant_action is not None:
             self._on_grant(candidate_id)
-        elif event.column == ACTION:
+        elif action == MORE:
             self._on_more(candidate_id)
