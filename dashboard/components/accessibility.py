@@ -33,6 +33,15 @@ class Announcer(JSComponent):
         super().__init__(width=0, height=0, margin=0, **params)
 
 
+class LiveText(JSComponent):
+    """Text that changes with every refresh, set as text (never HTML): one small patch per
+    change (``js/live_text.js``)."""
+
+    text = param.String(default="")
+
+    _esm = JS / "live_text.js"
+
+
 class LabelledCheckbox(JSComponent):
     """A native checkbox in its own <label> (Bokeh's Checkbox leaves the input unlabelled)."""
 

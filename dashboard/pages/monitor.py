@@ -27,7 +27,7 @@ from ..auth import session_actor
 from ..components.candidate_log import activity_table, files_table, oslo, sessions_table
 from ..components.candidate_table import TITLE_KEYS, CandidateTable, progress_columns
 from ..components.header import CSS as HEADER_CSS, page_header, wrapping
-from ..components.accessibility import Announcer
+from ..components.accessibility import Announcer, LiveText
 from ..components.feedback import feedback_form, feedback_line
 from ..components.filters import FILTER_PARAMS, PAGE_SIZES, FilterBar, Filters, filters_from_query, filters_query
 from ..components.unlock import unlock_form
@@ -143,8 +143,8 @@ class MonitorApp(Viewer):
         self.notice = pn.Row(self.notice_text, self.notice_button, visible=False, sizing_mode="stretch_width",
                              styles={"background": "#fff4d6", "border": "1px solid #e0b100", "border-radius": "6px"},
                              css_classes=["km-notice"])
-        self.counts = pn.pane.HTML("", css_classes=["km-counts"])
-        self.stamp = pn.pane.HTML("", css_classes=["km-stamp"], stylesheets=[HEADER_CSS])
+        self.counts = LiveText(css_classes=["km-counts"])
+        self.stamp = LiveText(css_classes=["km-stamp"], stylesheets=[HEADER_CSS])
         today = f"{self.services.clock.today():%Y-%m-%d}"
         self.export_csv = pn.widgets.FileDownload(callback=self._csv, filename=f"kandidater-{today}.csv",
                                                   label=t("ui.export_csv"), color="light", embed=False)
@@ -153,7 +153,7 @@ class MonitorApp(Viewer):
         self.page_size = pn.widgets.Select.from_param(
             self.filters.param.page_size, label=t("ui.rows_per_page"), width=160, css_classes=["km-page-size"],
             options={t("ui.page_size").format(n=n): n for n in PAGE_SIZES})
-        self.page_text = pn.pane.HTML("", css_classes=["km-page"], align="center")
+        self.page_text = LiveText(css_classes=["km-page"], align="center")
         self.previous = pn.widgets.Button(label=t("ui.previous"), color="light")
         self.next = pn.widgets.Button(label=t("ui.next"), color="light")
         self.previous.on_click(lambda _: self._turn(-1))
@@ -182,13 +182,13 @@ class MonitorApp(Viewer):
     def _show(self, *_events) -> None:
         page = self.store.result
         if self.store.updated_at is not None:
-            self.stamp.object = html.escape(
+            self.stamp.text = (
                 t("ui.updated").format(time=self.store.updated_at.astimezone(OSLO).strftime("%H:%M:%S")))
         if page is None:
             return
         self.table.show(page, self.filters.show_ip)
-        self.counts.object = html.escape(t("ui.showing").format(x=page.matching, y=page.total))
-        self.page_text.object = html.escape(t("ui.page_of").format(page=page.page, pages=page.pages))
+        self.counts.text = t("ui.showing").format(x=page.matching, y=page.total)
+        self.page_text.text = t("ui.page_of").format(page=page.page, pages=page.pages)
         self.previous.disabled = page.page <= 1
         self.next.disabled = page.page >= page.pages
         self.notice.visible = page.waiting > 0
