@@ -55,6 +55,7 @@ class GuideHandler(RequestHandler):
         lang = request_language(self, tuple(self.names))
         title, body = render(self.names[lang])
         self.set_header("Content-Type", "text/html; charset=utf-8")
+        self.set_header("Vary", "Accept-Language, Cookie")  # the same address, another language
         self.write(PAGE.format(lang=lang, title=html.escape(title), body=body, home=html.escape(label("ui.app_title", lang)),
                                footer=footer_html(lang), chooser_css=CHOOSER_CSS,
                                languages=chooser(lang, self.request.uri, tuple(self.names)) if len(self.names) > 1 else ""))

@@ -49,6 +49,7 @@ class InfoHandler(RequestHandler):
         body = "".join(f"<ul>{''.join(f'<li>{html.escape(i[2:])}</li>' for i in p.splitlines())}</ul>"
                        if p.startswith("- ") else f"<p>{html.escape(p)}</p>" for p in paragraphs)
         self.set_header("Content-Type", "text/html; charset=utf-8")
+        self.set_header("Vary", "Accept-Language, Cookie")  # the same address, another language
         self.write(PAGE.format(lang=lang, title=html.escape(label(self.key + ".title", lang)), body=body,
                                home=html.escape(label("ui.app_title", lang)), footer=footer_html(lang),
                                languages=chooser(lang, self.request.uri, LANGUAGES), chooser_css=CHOOSER_CSS))

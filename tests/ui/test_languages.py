@@ -101,3 +101,11 @@ def test_a_language_is_chosen_only_from_this_site_and_leads_only_back_to_it(serv
         urllib.request.build_opener(NoRedirect).open(away)
     assert moved.value.code == 303 and moved.value.headers["Location"] == "/"
     assert "sprak=en" in moved.value.headers["Set-Cookie"] and "HttpOnly" in moved.value.headers["Set-Cookie"]
+
+
+@pytest.mark.parametrize("path", ["/kandidat", "/hjelp/kandidat", "/personvern"])
+def test_a_page_in_the_browsers_language_says_so_to_caches(served, path):
+    request = urllib.request.Request(served.url + path, headers={"Accept-Language": "en-GB,en;q=0.9"})
+    with urllib.request.urlopen(request) as answer:
+        assert answer.headers["Vary"] == "Accept-Language, Cookie"
+        assert '<html lang="en">' in answer.read().decode()
