@@ -109,8 +109,11 @@ class RowClicks(JSComponent):
     _esm = Path(__file__).parent / "js" / "row_clicks.js"
 
     def _handle_msg(self, msg) -> None:
-        candidate, action = msg.get("candidate"), msg.get("action") if isinstance(msg, dict) else (None, None)
-        if isinstance(candidate, int) and action in (GRANT, MORE):
+        """A browser's message: only a candidate number and a known action pass."""
+        if not isinstance(msg, dict):
+            return
+        candidate, action = msg.get("candidate"), msg.get("action")
+        if isinstance(candidate, int) and not isinstance(candidate, bool) and action in (GRANT, MORE):
             self._on_click(candidate, action)
 
 

@@ -11,6 +11,7 @@ import time
 import pytest
 from playwright.sync_api import Page, expect
 
+from dashboard.components.candidate_table import RowClicks
 from services.model import AccessStatus
 from services.queries import MonitorFilter
 
@@ -127,3 +128,16 @@ CLICK_WHEN_SEEN = """(text) => {
   };
   requestAnimationFrame(look);
 }"""
+
+
+def test_a_row_click_message_passes_only_a_candidate_number_and_a_known_action():
+    """What a browser sends is untrusted: anything else is dropped, not raised on."""
+    clicks: list = []
+    receiver = RowClicks(lambda candidate, action: clicks.append((candidate, action)))
+    for message in ("grant", None, [1, "grant"], {"candidate": "7", "action": "grant"}, {"candidate": True,
+                    "action": "grant"}, {"candidate": 7, "action": "delete"}, {"candidate": 7.0, "action": "more"}):
+        receiver._handle_msg(message)
+    assert clicks == []
+    receiver._handle_msg({"candidate": 7, "action": "grant"})
+    receiver._handle_msg({"candidate": 8, "action": "more"})
+    assert clicks == [(7, "grant"), (8, "more")]
