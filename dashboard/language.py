@@ -33,18 +33,24 @@ def from_accept_language(header: str, offered=LANGUAGES) -> str:
     return DEFAULT_LANGUAGE if best == "no" else best
 
 
+def language_of(chosen: str | None, accept_language: str, offered=LANGUAGES) -> str:
+    """A request's language: an earlier choice (the cookie's value), else the browser's."""
+    return chosen if chosen in offered else from_accept_language(accept_language, offered)
+
+
 def request_language(handler: RequestHandler, offered=LANGUAGES) -> str:
-    chosen = handler.get_cookie(COOKIE)
-    if chosen in offered:
-        return chosen
-    return from_accept_language(handler.request.headers.get("Accept-Language", ""), offered)
+    return language_of(handler.get_cookie(COOKIE), handler.request.headers.get("Accept-Language", ""), offered)
+
+
+def page_request():
+    """The HTTP request that opened the current Panel page (None outside a page)."""
+    doc = pn.state.curdoc
+    return doc.session_context.request if doc is not None and doc.session_context is not None else None
 
 
 def page_language() -> str:
     """The current Panel page's language (bokmål outside a page)."""
-    doc = pn.state.curdoc
-    request = doc.session_context.request if doc is not None and doc.session_context is not None else None
-    return getattr(request, "language", DEFAULT_LANGUAGE)
+    return getattr(page_request(), "language", DEFAULT_LANGUAGE)
 
 
 def t(key: object) -> str:
@@ -56,15 +62,14 @@ def error_text(error: ServiceError) -> str:
     return error.text(page_language())
 
 
-def chooser(current: str, back: str, offered=STAFF_LANGUAGES, lang: str | None = None) -> str:
+def chooser(current: str, back: str, offered=STAFF_LANGUAGES) -> str:
     """A small form of one button per language (the current one pressed), posting to ``/sprak``
     and coming back to ``back``. Each name is in its own language, marked so for screen readers."""
-    lang = lang or current
     buttons = "".join(
         f'<button type="submit" name="sprak" value="{code}" lang="{code}" '
         f'aria-pressed="{"true" if code == current else "false"}">{html.escape(LANGUAGE_NAMES[code])}</button>'
         for code in offered)
-    return (f'<form class="km-language" method="post" action="{PATH}" aria-label="{html.escape(label("ui.language", lang))}">'
+    return (f'<form class="km-language" method="post" action="{PATH}" aria-label="{html.escape(label("ui.language", current))}">'
             f'<input type="hidden" name="neste" value="{html.escape(back)}">{buttons}</form>')
 
 
@@ -75,11 +80,11 @@ def remember(handler: RequestHandler, lang: str) -> None:
 def after_staff_login(handler: RequestHandler, services: Services, username: str) -> None:
     """The latest choice wins: one made on the login page (the cookie) becomes the user's;
     without one, the cookie takes the user's earlier choice (for the next login page)."""
-    chosen = handler.get_cookie(COOKIE)
-    if chosen in STAFF_LANGUAGES and chosen != services.staff_users.language_of(username):
+    chosen, theirs = handler.get_cookie(COOKIE), services.staff_users.language_of(username)
+    if chosen not in STAFF_LANGUAGES:
+        remember(handler, theirs)
+    elif chosen != theirs:
         services.staff_users.choose_language(services.auth.staff_actor(username, handler.request.remote_ip), chosen)
-    elif chosen not in STAFF_LANGUAGES:
-        remember(handler, services.staff_users.language_of(username))
 
 
 class PageLanguage(OutputTransform):

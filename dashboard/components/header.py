@@ -11,7 +11,7 @@ from services.wiring import Services
 
 from ..auth import session_actor
 from ..info_pages import footer
-from ..language import CHOOSER_CSS, chooser, page_language, t
+from ..language import CHOOSER_CSS, chooser, page_language, page_request, t
 
 CSS = """
 .km-header { display: flex; justify-content: space-between; align-items: baseline; flex-wrap: wrap; gap: .5rem;
@@ -52,8 +52,7 @@ def page_header(title: str, actor: Actor, current: str, guide: str | None = None
     nav = "".join(f'<a href="{html.escape(path)}"{' aria-current="page"' if path == current else ""}>'
                   f'{html.escape(text)}</a>' for text, path in staff_links(actor).items())
     user = html.escape(f"{actor.name} ({t(actor.role)})")
-    request = pn.state.curdoc.session_context.request if pn.state.curdoc and pn.state.curdoc.session_context else None
-    languages = chooser(page_language(), getattr(request, "uri", None) or current)
+    languages = chooser(page_language(), getattr(page_request(), "uri", None) or current)
     help_link = (f'<a class="km-guide" href="/hjelp#{html.escape(guide)}">{html.escape(t("ui.see_guide"))}</a>'
                  if guide else "")
     return pn.pane.HTML(

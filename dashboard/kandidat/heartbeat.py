@@ -6,11 +6,11 @@ from http.client import responses
 from tornado.httputil import HTTPHeaders, HTTPServerRequest, ResponseStartLine, parse_cookie
 from tornado.web import decode_signed_value
 
-from services.labels import DEFAULT_LANGUAGE, LANGUAGES
+from services.labels import DEFAULT_LANGUAGE
 from services.wiring import Services
 
 from ..client_address import ClientAddress, client_address
-from ..language import COOKIE as LANGUAGE_COOKIE
+from ..language import COOKIE as LANGUAGE_COOKIE, language_of
 from .constants import API_HEADERS, COOKIE, COOKIE_DAYS, JSON_TYPE
 from .payloads import error_json, session_ids
 
@@ -36,8 +36,8 @@ class Heartbeat:
         cookie = cookies.get(COOKIE)
         ids = session_ids(cookie and decode_signed_value(self.secret, COOKIE, cookie, max_age_days=COOKIE_DAYS))
         if ids is None:
-            self.refuse(request, 401, "error.not_logged_in",
-                        lang=cookies.get(LANGUAGE_COOKIE) if cookies.get(LANGUAGE_COOKIE) in LANGUAGES else DEFAULT_LANGUAGE)
+            self.refuse(request, 401, "error.not_logged_in", lang=language_of(
+                cookies.get(LANGUAGE_COOKIE), request.headers.get("Accept-Language", "")))
             return
         self.heartbeats.beat(ids[1], client_address(request.remote_ip, request.headers.get("X-Forwarded-For"),
                                                     ClientAddress.trusted))  # no transform runs here
