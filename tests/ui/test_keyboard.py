@@ -18,7 +18,7 @@ from services.model import AccessStatus, Action, system_actor
 from ..world import at, candidate_id, pdf
 from ..served import intercept_file_dialogs
 from .test_candidate_page import candidate_page
-from .test_monitor_ui import LIVE, candidate_logs_in, row
+from .test_monitor_ui import LIVE, candidate_logs_in, field_cell
 
 
 @pytest.fixture
@@ -33,10 +33,6 @@ def tab_to(page: Page, target: Locator, most: int = 60, back: bool = False) -> N
             return
         page.keyboard.press("Shift+Tab" if back else "Tab")
     raise AssertionError(f"{target} never took the focus")
-
-
-def row_cell(page: Page, number: str, field: str) -> Locator:
-    return row(page, number).locator(f'.tabulator-cell[tabulator-field="{field}"]')
 
 
 def focus_is_seen(target: Locator) -> bool:
@@ -61,13 +57,13 @@ def test_an_invigilator_finds_grants_blocks_and_reads_the_log_by_keyboard(served
     page.keyboard.type("bjørn")
     expect(page.locator(".km-counts")).to_have_text(L("ui.showing").format(x=1, y=4))
 
-    grant = row_cell(page, "102BBB-V", ACCESS).get_by_role("button", name=L(Action.GRANT))
+    grant = field_cell(page, "102BBB-V", ACCESS).get_by_role("button", name=L(Action.GRANT))
     tab_to(page, grant)
     assert focus_is_seen(grant)
     page.keyboard.press("Enter")
-    expect(row_cell(page, "102BBB-V", ACCESS)).to_have_text(L(AccessStatus.HAS_ACCESS), timeout=LIVE)
+    expect(field_cell(page, "102BBB-V", ACCESS)).to_have_text(L(AccessStatus.HAS_ACCESS), timeout=LIVE)
 
-    more = row_cell(page, "102BBB-V", ACTION).get_by_role("button", name=L("ui.more_actions"))
+    more = field_cell(page, "102BBB-V", ACTION).get_by_role("button", name=L("ui.more_actions"))
     tab_to(page, more)
     assert focus_is_seen(more)
     page.keyboard.press("Enter")
@@ -80,14 +76,14 @@ def test_an_invigilator_finds_grants_blocks_and_reads_the_log_by_keyboard(served
     expect(confirm).to_be_visible()
     tab_to(page, confirm)
     page.keyboard.press("Space")
-    expect(row_cell(page, "102BBB-V", ACCESS)).to_have_text(L(AccessStatus.BLOCKED), timeout=LIVE)
+    expect(field_cell(page, "102BBB-V", ACCESS)).to_have_text(L(AccessStatus.BLOCKED), timeout=LIVE)
 
     tab_to(page, more)
     page.keyboard.press("Enter")
     unblock = dialog.get_by_role("button", name=L(Action.UNBLOCK))  # undoes a block: no question
     tab_to(page, unblock)
     page.keyboard.press("Enter")
-    expect(row_cell(page, "102BBB-V", ACCESS)).not_to_have_text(L(AccessStatus.BLOCKED), timeout=LIVE)
+    expect(field_cell(page, "102BBB-V", ACCESS)).not_to_have_text(L(AccessStatus.BLOCKED), timeout=LIVE)
 
     tab_to(page, more)
     page.keyboard.press("Enter")

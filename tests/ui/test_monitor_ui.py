@@ -44,10 +44,14 @@ def row(page: Page, number: str):
     return page.locator(".km-candidates .tabulator-row").filter(has_text=number)
 
 
-def cell(page: Page, number: str, column: str):
-    """The cell of ``number``'s row under the header ``column`` ("Tilgang", "Handling", …)."""
-    field = {label(key): field for field, key in TITLE_KEYS.items()}[column]
+def field_cell(page: Page, number: str, field: str):
+    """The cell of ``number``'s row in the table's ``field`` (``ACCESS``, ``ACTION``, …)."""
     return row(page, number).locator(f'.tabulator-cell[tabulator-field="{field}"]')
+
+
+def cell(page: Page, number: str, column: str):
+    """The cell of ``number``'s row under the bokmål header ``column`` ("Tilgang", "Handling", …)."""
+    return field_cell(page, number, {label(key): field for field, key in TITLE_KEYS.items()}[column])
 
 
 def counts(page: Page):
