@@ -19,6 +19,8 @@ import time
 import aiohttp
 
 TOKEN = re.compile(r'"token"\s*:\s*"([^"]+)"')
+DOCUMENT_READY = {"kind": "MessageSent", "msg_type": "bokeh_event",
+                  "msg_data": {"type": "event", "name": "document_ready", "values": {"type": "map", "entries": []}}}
 
 
 async def log_in(http: aiohttp.ClientSession, url: str, username: str, password: str) -> None:
@@ -48,6 +50,10 @@ class Session:
         for frame in ({"msgid": "1", "msgtype": "PULL-DOC-REQ"}, {}, {}):
             await self.ws.send_str(json.dumps(frame))
         await self._expect("PULL-DOC-REPLY")
+        # BokehJS then says the document is ready; Panel counts the page as connected only
+        # after that (before it, each change to the page costs one more scheduled callback).
+        for frame in ({"msgid": "2", "msgtype": "PATCH-DOC"}, {}, {"events": [DOCUMENT_READY]}):
+            await self.ws.send_str(json.dumps(frame))
         self.reader = asyncio.create_task(self._listen())
 
     async def _message(self) -> tuple[dict, dict]:
