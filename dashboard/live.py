@@ -15,10 +15,11 @@ from collections.abc import Iterable
 from typing import Protocol
 
 from bokeh.document import Document
-from panel.io.document import hold
 from panel.io.state import set_curdoc
 
 from services.changes import ChangeFeed
+
+from .panel_private import dispatch_when_done
 
 
 class LiveView(Protocol):
@@ -56,7 +57,7 @@ class Waker:
     def _run(self) -> None:
         with self._lock:
             self._pending_since = None
-        with set_curdoc(self.doc), hold(self.doc):
+        with set_curdoc(self.doc), dispatch_when_done(self.doc):  # Bokeh runs _run with the lock held
             self.view.refresh()
         self.refreshed_at = time.perf_counter()
 
