@@ -15,8 +15,9 @@ from panel.custom import JSComponent
 from panel.viewable import Viewer
 
 from services.queries import MonitorPage, MonitorRow, SortColumn
+from services.queries.cache import SingleFlightCache
 
-from ..language import t
+from ..language import page_language, t
 from ..panel_private import ServerTabulator
 
 # Field names: stable ids; the headers say them in the page's language (``titles``).
@@ -99,6 +100,47 @@ def record(row: MonitorRow, page: MonitorPage, show_ip: bool) -> dict:
                     f'{html.escape(t("ui.more_actions"))} ▾</button>'}
 
 
+class SharedCells:
+    """A page's records, and the cells that changed between two of them, worked out once and
+    shared by every session showing that page: the query cache hands sessions with the same
+    filters the same ``MonitorPage``, so fifty monitors of one school build its cells once.
+    Keys are object identities, checked against the objects kept with each value."""
+
+    def __init__(self, size: int = 512) -> None:
+        self._records = SingleFlightCache(size)
+        self._changes = SingleFlightCache(size)
+
+    def records(self, page: MonitorPage, show_ip: bool) -> dict[int, dict]:
+        key = (id(page), show_ip, page_language())  # record() words the cells in the page's language
+        kept, records = self._records.get(key, lambda: (page, self._build(page, show_ip)))
+        if kept is not page:  # the id of a page the cache let go of
+            kept, records = page, self._build(page, show_ip)
+            self._records.put(key, (kept, records))
+        return records
+
+    def changes(self, old: dict[int, dict], new: dict[int, dict]) -> dict[str, list]:
+        """Column → [(candidate id, new cell)] for two records of the same rows."""
+        kept_old, kept_new, changed = self._changes.get((id(old), id(new)), lambda: (old, new, _changed(old, new)))
+        return changed if kept_old is old and kept_new is new else _changed(old, new)
+
+    @staticmethod
+    def _build(page: MonitorPage, show_ip: bool) -> dict[int, dict]:
+        return {r.candidate_id: record(r, page, show_ip) for r in page.rows}
+
+
+def _changed(old: dict[int, dict], new: dict[int, dict]) -> dict[str, list]:
+    changed: dict[str, list] = {}
+    for cid, cells in new.items():
+        before = old[cid]
+        for column, value in cells.items():
+            if before[column] != value:
+                changed.setdefault(column, []).append((cid, value))
+    return changed
+
+
+SHARED = SharedCells()
+
+
 class RowClicks(JSComponent):
     """Reports a click on a row's button by the candidate it names (``js/row_clicks.js``)."""
 
@@ -148,21 +190,15 @@ class CandidateTable(Viewer):
 
     def show(self, page: MonitorPage, show_ip: bool) -> None:
         """Patch the cells that changed; replace the data when rows or columns differ."""
-        if (page, show_ip) == self._shown:
+        if self.showing(page, show_ip):
             return  # the same cached page: nothing can have changed
         self._shown = (page, show_ip)
         columns = columns_for(page, show_ip)
-        records = {r.candidate_id: record(r, page, show_ip) for r in page.rows}
+        records = SHARED.records(page, show_ip)
         self.rows = {r.candidate_id: r for r in page.rows}
         if columns == self._columns and list(records) == list(self._records):
-            changed: dict[str, list] = {}
-            for cid, new in records.items():
-                old = self._records[cid]
-                for column, value in new.items():
-                    if old[column] != value:
-                        changed.setdefault(column, []).append((cid, value))
-            if changed:
-                self.table.patch(changed)
+            if changed := SHARED.changes(self._records, records):
+                self.table.patch_cells(changed)
         else:
             # Object columns: a patch sets a cell in place; an Arrow string column copies the
             # whole column per cell (the profile of 50 live sessions was mostly that).
@@ -170,6 +206,10 @@ class CandidateTable(Viewer):
                 list(records.values()), columns=columns, index=pd.Index(list(records), name="candidate_id"),
             ).astype(object)
         self._records, self._columns = records, columns
+
+    def showing(self, page: MonitorPage, show_ip: bool) -> bool:
+        """Whether this very page (the query cache's object: identity, not a deep compare) is shown."""
+        return self._shown is not None and self._shown[0] is page and self._shown[1] == show_ip
 
     def show_sort(self, sort: SortColumn | None, descending: bool) -> None:
         """The header's arrow for the sort the filters hold (from the address, say)."""

@@ -184,8 +184,8 @@ class MonitorApp(Viewer):
         if self.store.updated_at is not None:
             self.stamp.text = (
                 t("ui.updated").format(time=self.store.updated_at.astimezone(OSLO).strftime("%H:%M:%S")))
-        if page is None:
-            return
+        if page is None or self.table.showing(page, self.filters.show_ip):
+            return  # the same cached page (a tick, or a change elsewhere): the rest stands
         self.table.show(page, self.filters.show_ip)
         self.counts.text = t("ui.showing").format(x=page.matching, y=page.total)
         self.page_text.text = t("ui.page_of").format(page=page.page, pages=page.pages)
