@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import inspect
+from weakref import WeakKeyDictionary
 
 import panel as pn
 from bokeh.server.contexts import BokehSessionContext
@@ -42,3 +43,24 @@ def test_tabulator_resends_everything_on_a_patch_while_sorted_and_we_still_skip_
     assert "if self.filters or self._filters or self.sorters:" in source and "super()._patch(patch)" in source
     assert "self._sort_df(" in inspect.getsource(pn.widgets.Tabulator._get_data)
     assert ServerTabulator._patch is not pn.widgets.Tabulator._patch
+
+
+def test_patch_cells_sets_what_panels_patch_sets_in_the_frame_and_in_the_browsers_data():
+    import pandas as pd
+
+    frame = pd.DataFrame({"a": ["x", "y", "z"], "b": ["1", "2", "3"]}, index=pd.Index([30, 10, 20], name="id")).astype(object)
+    ours, panels = ServerTabulator(frame.copy()), ServerTabulator(frame.copy())
+    models = ours.get_root(), panels.get_root()
+    changes = {"a": [(10, "Y")], "b": [(20, "III"), (30, "I")]}
+    ours.patch_cells(changes)
+    panels.patch(changes)
+    assert ours.value.equals(panels.value) and ours.value.loc[10, "a"] == "Y"
+    assert models[0].source.data["a"].tolist() == models[1].source.data["a"].tolist() == ["x", "Y", "z"]
+    assert models[0].source.data["b"].tolist() == ["I", "2", "III"]
+
+
+def test_dispatch_when_done_still_finds_what_it_relies_on_in_panels_hold():
+    from panel.io import document
+
+    assert "_suppress_property_callbacks(doc.callbacks._held_events)" in inspect.getsource(document.hold)
+    assert isinstance(document._HOLD_LOCK, WeakKeyDictionary)
