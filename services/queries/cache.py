@@ -47,3 +47,9 @@ class SingleFlightCache:
             self._values.move_to_end(key)
             while len(self._values) > self.size:
                 self._values.popitem(last=False)
+
+    def discard(self, stale: Callable[[Hashable], bool]) -> None:
+        """Drop every value whose key is ``stale``."""
+        with self._lock:
+            for key in [key for key in self._values if stale(key)]:
+                del self._values[key]

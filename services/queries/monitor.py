@@ -124,7 +124,25 @@ class MonitorQueries(ReadModel):
             return None, self._read_school_rows(params)
         groups = None if params["all_groups"] else tuple(params["groups"])
         key = (school_id, self.feed.version(school_id), self._epoch(), groups)
-        return key, self._cache.get(key, lambda: self._read_school_rows(params))
+        rows = self._cache.get(key, lambda: self._read_school_rows(params))
+        self._let_go_of_older(key)
+        return key, rows
+
+    def _let_go_of_older(self, key: tuple) -> None:
+        """A school's rows of an older version or clock epoch are never read again: drop them
+        and the pages cut from them, so the caches hold what open pages show, not the day's
+        history (and their objects do not outlive the sessions that made them)."""
+        school, newest = (key[0], key[3]), (key[2], key[1])
+        if self._newest_rows.get(school) == key:
+            return
+        with self._newest_lock:
+            old = self._newest_rows.get(school)
+            if old is not None and (old[2], old[1]) >= newest:
+                return
+            self._newest_rows[school] = key
+        if old is not None:
+            self._cache.discard(lambda k: k == old)
+            self._pages.discard(lambda k: k[0] == old)
 
     def _read_school_rows(self, params: dict) -> list:
         with self.store.read() as reader:

@@ -1,6 +1,8 @@
 """What every read model shares: the store, the clock, the change feed and the caches."""
 from __future__ import annotations
 
+import threading
+
 from ..clock import Clock
 from ..rules import ACCESS_START_TIMES
 from ..store import Store
@@ -20,6 +22,8 @@ class ReadModel:
         self._cache = SingleFlightCache(cache_size)  # school rows, overviews
         self._pages = SingleFlightCache(cache_size * 4)  # monitor pages cut from cached rows
         self._timelines = SingleFlightCache(cache_size // 4)
+        self._newest_rows: dict[tuple, tuple] = {}  # (school, groups) → the key of its newest cached rows
+        self._newest_lock = threading.Lock()
 
     def _epoch(self) -> tuple:
         """What of the clock the derived statuses depend on: the day and which access

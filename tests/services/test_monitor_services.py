@@ -22,6 +22,20 @@ def test_many_readers_of_one_school_cost_one_query_per_change(world, desk):
     page(world, desk.admin, access=(AccessStatus.WAITING,))
     assert world.queries.school_reads == 2
 
+def test_a_change_lets_go_of_the_older_pages_of_its_school(world, desk):
+    """The caches hold what open pages can still show, not each version of the day."""
+    import gc
+    import weakref
+
+    first = weakref.ref(page(world, desk.admin))
+    desk.login("101AAA-V")  # a change at school 1
+    newer = page(world, desk.admin)
+    gc.collect()
+    assert first() is None, "the page of the older version is still held"
+    assert page(world, desk.admin) is newer  # the newest is cached
+    assert world.queries.school_reads == 2
+
+
 def test_the_cache_keeps_scopes_apart(world, desk):
     assert page(world, desk.admin).total == 5
     assert page(world, desk.vakt).total == 4  # the invigilator's groups only: not the admin's rows
