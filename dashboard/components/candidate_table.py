@@ -7,6 +7,8 @@ Every string from the database is escaped here before it reaches an HTML cell.
 from __future__ import annotations
 
 import html
+import threading
+import weakref
 from pathlib import Path
 
 import pandas as pd
@@ -15,7 +17,6 @@ from panel.custom import JSComponent
 from panel.viewable import Viewer
 
 from services.queries import MonitorPage, MonitorRow, SortColumn
-from services.queries.cache import SingleFlightCache
 
 from ..language import page_language, t
 from ..panel_private import ServerTabulator
@@ -101,31 +102,51 @@ def record(row: MonitorRow, page: MonitorPage, show_ip: bool) -> dict:
 
 
 class SharedCells:
-    """A page's records, and the cells that changed between two of them, worked out once and
+    """A page's records, and the cells that changed between two pages, worked out once and
     shared by every session showing that page: the query cache hands sessions with the same
     filters the same ``MonitorPage``, so fifty monitors of one school build its cells once.
-    Keys are object identities, checked against the objects kept with each value."""
+    Keyed by the pages' identities; an entry goes when one of its pages does (``finalize``),
+    so the cells live exactly as long as a cache or a session keeps their page."""
 
-    def __init__(self, size: int = 512) -> None:
-        self._records = SingleFlightCache(size)
-        self._changes = SingleFlightCache(size)
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self._records: dict[tuple, dict[int, dict]] = {}  # (page, IP column, language) → records
+        self._changes: dict[tuple, dict[str, list]] = {}  # (old page, new page, IP, language) → changes
+        self._keys_of: dict[int, list[tuple]] = {}  # page id → its entries' keys
 
     def records(self, page: MonitorPage, show_ip: bool) -> dict[int, dict]:
         key = (id(page), show_ip, page_language())  # record() words the cells in the page's language
-        kept, records = self._records.get(key, lambda: (page, self._build(page, show_ip)))
-        if kept is not page:  # the id of a page the cache let go of
-            kept, records = page, self._build(page, show_ip)
-            self._records.put(key, (kept, records))
+        if (records := self._records.get(key)) is None:
+            records = self._keep(self._records, key, (page,), {r.candidate_id: record(r, page, show_ip)
+                                                                for r in page.rows})
         return records
 
-    def changes(self, old: dict[int, dict], new: dict[int, dict]) -> dict[str, list]:
-        """Column → [(candidate id, new cell)] for two records of the same rows."""
-        kept_old, kept_new, changed = self._changes.get((id(old), id(new)), lambda: (old, new, _changed(old, new)))
-        return changed if kept_old is old and kept_new is new else _changed(old, new)
+    def changes(self, old: MonitorPage, new: MonitorPage, show_ip: bool) -> dict[str, list]:
+        """Column → [(candidate id, new cell)] between two pages of the same rows."""
+        key = (id(old), id(new), show_ip, page_language())
+        if (changed := self._changes.get(key)) is None:
+            changed = self._keep(self._changes, key, (old, new),
+                                 _changed(self.records(old, show_ip), self.records(new, show_ip)))
+        return changed
 
-    @staticmethod
-    def _build(page: MonitorPage, show_ip: bool) -> dict[int, dict]:
-        return {r.candidate_id: record(r, page, show_ip) for r in page.rows}
+    def __len__(self) -> int:
+        return len(self._records) + len(self._changes)
+
+    def _keep(self, entries: dict, key: tuple, pages: tuple, value):
+        with self._lock:
+            if key not in entries:  # another session may have built it meanwhile
+                entries[key] = value
+                for page in pages:
+                    if id(page) not in self._keys_of:
+                        weakref.finalize(page, self._forget, id(page))
+                    self._keys_of.setdefault(id(page), []).append(key)
+            return entries[key]
+
+    def _forget(self, page_id: int) -> None:
+        with self._lock:
+            for key in self._keys_of.pop(page_id, ()):
+                self._records.pop(key, None)
+                self._changes.pop(key, None)
 
 
 def _changed(old: dict[int, dict], new: dict[int, dict]) -> dict[str, list]:
@@ -170,7 +191,7 @@ class CandidateTable(Viewer):
         self._on_more = on_more
         self._on_sort = on_sort
         self.rows: dict[int, MonitorRow] = {}
-        self._records: dict[int, dict] = {}  # what the browser shows, to diff in plain Python
+        self._ids: list[int] = []  # the rows the browser shows, in its order
         self._columns: list[str] = []
         self._shown: tuple[MonitorPage, bool] | None = None
         self.table = ServerTabulator(
@@ -192,20 +213,19 @@ class CandidateTable(Viewer):
         """Patch the cells that changed; replace the data when rows or columns differ."""
         if self.showing(page, show_ip):
             return  # the same cached page: nothing can have changed
-        self._shown = (page, show_ip)
+        shown, self._shown = self._shown, (page, show_ip)
         columns = columns_for(page, show_ip)
         records = SHARED.records(page, show_ip)
         self.rows = {r.candidate_id: r for r in page.rows}
-        if columns == self._columns and list(records) == list(self._records):
-            if changed := SHARED.changes(self._records, records):
+        if shown is not None and shown[1] == show_ip and columns == self._columns and list(records) == self._ids:
+            if changed := SHARED.changes(shown[0], page, show_ip):
                 self.table.patch_cells(changed)
         else:
             # Object columns: a patch sets a cell in place; an Arrow string column copies the
             # whole column per cell (the profile of 50 live sessions was mostly that).
-            self.table.value = pd.DataFrame.from_records(
-                list(records.values()), columns=columns, index=pd.Index(list(records), name="candidate_id"),
-            ).astype(object)
-        self._records, self._columns = records, columns
+            self.table.value = pd.DataFrame(list(records.values()), columns=columns, dtype=object,
+                                            index=pd.Index(list(records), name="candidate_id"))
+        self._ids, self._columns = list(records), columns
 
     def showing(self, page: MonitorPage, show_ip: bool) -> bool:
         """Whether this very page (the query cache's object: identity, not a deep compare) is shown."""
