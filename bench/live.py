@@ -3,10 +3,13 @@ headless Chromium, with 1 and with 50 open monitor sessions of one school. Also 
 memory per open session and after they close, and school-row queries per change.
 
     python -m bench.live [--db data/national.duckdb] [--sessions 1 50] [--events 20] [--wire]
+                         [--spread SCHOOLS CHANGES_PER_S SECONDS]
 
 ``--wire``: the sessions are websocket clients that speak Bokeh's protocol as a browser does
 (``bench.protocol``), nothing drawn: hundreds fit on this machine, and the figure is event →
 patch at each session's socket (the server's part), beside the Chromium mode's event → screen.
+``--spread 50 5 60``: the sessions spread over 50 schools, 5 changes a second taking the
+schools in turn, for 60 s (a national morning's shape, issue 23).
 
 The server runs in this process, so the benchmark mutates through the same services the
 pages read from. The browsers are driven from a child process (``--browser``): Playwright's
@@ -18,8 +21,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import ctypes
-import gc
 import json
 import shutil
 import socket
@@ -27,13 +28,10 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import psycopg
-from bokeh.document import Document
-
 from dashboard.app import serve
 from services.auth import hash_password
 from services.clock import FrozenClock
@@ -42,6 +40,8 @@ from services.queries import MonitorFilter
 from services.store import database_name, is_url
 
 from . import protocol
+from .memory import duckdb_mb, live_documents, settle_memory
+from .servers import Workers, postgres_cpu_s, wait_until_up
 from .run import EXAM_MOMENT, percentiles, report
 
 CHROMIUM = "/usr/bin/chromium"
@@ -49,47 +49,17 @@ USER = "skoleadmin-bench"
 
 
 # -- the server side (this process) ----------------------------------------------------
-def rss_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
-def settle_memory() -> float:
-    """RSS after a full collection and after glibc hands freed heap back to the system."""
-    gc.collect()
-    try:
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except OSError:
-        pass
-    return rss_mb()
-
-
-def live_documents() -> int:
-    gc.collect()
-    return sum(isinstance(o, Document) for o in gc.get_objects())
-
-
-def duckdb_mb(services) -> float | None:
-    """DuckDB's own buffers are in this RSS too; reported so they are not taken for sessions
-    (None on PostgreSQL, whose buffers are in its own processes)."""
-    if services.store.kind != "duckdb":
-        return None
-    return round(services.store.query("SELECT sum(memory_usage_bytes) FROM duckdb_memory()")[0][0] / 2**20, 1)
-
-
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
 
-def add_bench_user(services, school_id: int) -> None:
+def add_bench_user(services, school_ids: list[int]) -> None:
     with services.store.write() as tx:
         tx.execute("DELETE FROM user_scopes WHERE username = ?", [USER])
         tx.execute("DELETE FROM users WHERE username = ?", [USER])
-        services.auth.add_user(tx, USER, "Benk Skoleadmin", Role.SCHOOL_ADMIN, hash_password("demo"), [school_id])
+        services.auth.add_user(tx, USER, "Benk Skoleadmin", Role.SCHOOL_ADMIN, hash_password("demo"), school_ids)
 
 
 def pick_candidate(services, school_id: int):
@@ -105,12 +75,13 @@ class Browsers:
     """The child process that holds the pages; one JSON line per request and answer.
     ``protocol``: pages on the wire only (``bench.protocol``), not drawn by Chromium."""
 
-    def __init__(self, url: str, pages: int, protocol: bool = False):
+    def __init__(self, url: str, pages: int, protocol: bool = False, schools: list[int] | None = None):
         # At the lowest CPU priority: on a real exam day each invigilator's browser runs on
         # their own PC; here fifty Chromium pages share the server's two cores.
         self.protocol = protocol
         self.proc = subprocess.Popen(["nice", "-n", "19", sys.executable, "-m", "bench.live",
-                                      "--protocol" if protocol else "--browser", url, str(pages)],
+                                      "--protocol" if protocol else "--browser", url, str(pages),
+                                      *(["--schools", *map(str, schools)] if schools else [])],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
 
     def ask(self, **request) -> dict:
@@ -127,15 +98,60 @@ class Browsers:
         self.proc.wait(timeout=60)
 
 
-def measure(app, browsers: Browsers, candidate_id: int, events: int) -> dict:
+class Here:
+    """The server in this process: its live hub is at hand."""
+
+    def __init__(self, app) -> None:
+        self.app, self.services = app, app.services
+
+    def cpu_s(self) -> float:
+        return time.process_time()  # the pages are another process
+
+    def sessions(self) -> int:
+        return len(self.app.hub.wakers)
+
+    def refreshes(self) -> int | None:
+        return sum(w.refreshes for w in self.app.hub.wakers)
+
+    def school_reads(self) -> int | None:
+        return self.services.queries.school_reads
+
+    def last_refreshed(self, since: float) -> float | None:
+        return max(w.refreshed_at or since for w in self.app.hub.wakers)
+
+
+class There:
+    """``kandidatmonitor serve --workers N`` processes (bench.servers.Workers): their CPU
+    from /proc; the benchmark mutates through Services of its own, as a colleague's process."""
+
+    def __init__(self, workers: Workers, sessions: int) -> None:
+        self.workers, self.services, self._sessions = workers, workers.services, sessions
+
+    def cpu_s(self) -> float:
+        return sum(cpu for name, cpu in self.workers.cpu_s().items() if name != "postgresql")
+
+    def sessions(self) -> int:
+        return self._sessions
+
+    def refreshes(self) -> int | None:
+        return None
+
+    def school_reads(self) -> int | None:
+        return None  # the workers' own counters
+
+    def last_refreshed(self, since: float) -> float | None:
+        return None
+
+
+def measure(server: Here | There, browsers: Browsers, candidate_id: int, events: int) -> dict:
     """Alternate Sperr/Opphev sperre; per event, the time until each page shows it, and
     the time until the server has refreshed every session (its part of that)."""
-    services = app.services
+    services = server.services
     latencies: list[float] = []
     server_done: list[float] = []
-    reads_before = services.queries.school_reads
-    sessions = len(app.hub.wakers)
-    cpu_before = time.process_time()  # the server's process (the pages are another process)
+    reads_before = server.school_reads()
+    sessions = server.sessions()
+    cpu_before, pg_before = server.cpu_s(), postgres_cpu_s()
     for i in range(events):
         block = i % 2 == 0
         browsers.ask(arm=True)  # answers once every page waits for the next patch
@@ -143,68 +159,118 @@ def measure(app, browsers: Browsers, candidate_id: int, events: int) -> dict:
         (services.access.block if block else services.access.unblock)(system_actor("Benchmark"), candidate_id)
         seen = browsers.ask()["seen"]
         latencies += [t - start_wall for t in seen]
-        server_done.append(max(w.refreshed_at or start for w in app.hub.wakers) - start)
+        if (done := server.last_refreshed(start)) is not None:
+            server_done.append(done - start)
         time.sleep(0.3)
-    cpu_s = time.process_time() - cpu_before  # the pauses between events included: the ticker's refreshes too
+    cpu_s = server.cpu_s() - cpu_before  # the pauses between events included: the ticker's refreshes too
     return {"event_to_screen" if not browsers.protocol else "event_to_patch_at_socket": percentiles(latencies),
             "server_cpu_ms_per_session_per_change": round(1000 * cpu_s / max(1, events * sessions), 2),
-            "event_to_last_session_refreshed_on_server": percentiles(server_done),
-            "school_row_queries_per_change": round((services.queries.school_reads - reads_before) / events, 2)}
+            "postgresql_cpu_ms_per_change": round(1000 * (postgres_cpu_s() - pg_before) / events, 2),
+            "event_to_last_session_refreshed_on_server": percentiles(server_done) if server_done else None,
+            "school_row_queries_per_change":
+                None if reads_before is None else round((server.school_reads() - reads_before) / events, 2)}
 
 
-def run(db: Path | str, sessions: list[int], events: int, num_threads: int | None, wire: bool = False) -> dict:
+def measure_spread(server: Here | There, browsers: Browsers, candidates: dict[int, int], rate: float,
+                   seconds: float) -> dict:
+    """Changes at ``rate`` per second for ``seconds``, taking the schools in turn (a school's
+    candidate is blocked, then unblocked the next time round); per change, the time until
+    each session of its school has the patch. The CPU is the server process's over the run,
+    the ticker's refreshes of every session included."""
+    services = server.services
+    refreshes_before = server.refreshes()
+    sessions_per_school = server.sessions() / len(candidates)
+    blocked: set[int] = set()
+    starts: list[float] = []
+    cpu_before, pg_before, began = server.cpu_s(), postgres_cpu_s(), time.perf_counter()
+    while (due := began + len(starts) / rate) < began + seconds:
+        time.sleep(max(0.0, due - time.perf_counter()))
+        school, event = list(candidates)[len(starts) % len(candidates)], len(starts)
+        browsers.ask(arm_school=school, event=event)
+        candidate = candidates[school]
+        starts.append(time.time())
+        (services.access.unblock if candidate in blocked else services.access.block)(system_actor("Benchmark"),
+                                                                                      candidate)
+        blocked ^= {candidate}
+    heard = browsers.ask(collect=True)["heard"]
+    cpu_s, took = server.cpu_s() - cpu_before, time.perf_counter() - began
+    latencies = [t - starts[int(event)] for event, times in heard.items() for t in times]
+    refreshes = None if refreshes_before is None else server.refreshes() - refreshes_before
+    return {"changes": len(starts), "changes_per_s": round(len(starts) / took, 2),
+            "event_to_patch_at_socket": percentiles(latencies),
+            "patches_expected": round(len(starts) * sessions_per_school), "patches_heard": len(latencies),
+            "server_cpu_share_of_one_core": round(cpu_s / took, 2),
+            "postgresql_cpu_share_of_one_core": round((postgres_cpu_s() - pg_before) / took, 2),
+            "server_cpu_ms_per_session_per_change": round(1000 * cpu_s / max(1, len(latencies)), 2),
+            "session_refreshes": refreshes,
+            "server_cpu_ms_per_session_refresh": round(1000 * cpu_s / max(1, refreshes), 2) if refreshes else None}
+
+
+def run(db: Path | str, sessions: list[int], events: int, num_threads: int | None, wire: bool = False,
+        spread: tuple[int, float, float] | None = None, workers: int = 1) -> dict:
+    """``spread`` = (schools, changes per second, seconds): each size of ``sessions`` spread
+    evenly over that many schools, changed in turn (``measure_spread``); else all on one school.
+    ``workers`` over 1: ``kandidatmonitor serve --workers`` processes (PostgreSQL), their RSS
+    as they are (no collection or trim can be asked of them)."""
     port = free_port()
-    server = serve(str(db), port=port, clock=FrozenClock(EXAM_MOMENT), threaded=True, num_threads=num_threads,
-                   unused_session_lifetime_milliseconds=2000, check_unused_sessions_milliseconds=1000)
     url = f"http://localhost:{port}"
-    for _ in range(300):
-        try:
-            urllib.request.urlopen(url + "/login", timeout=2)
-            break
-        except OSError:
-            time.sleep(0.1)
-    app = server.kandidatmonitor
-    services = app.services
-    school_id = 1
-    add_bench_user(services, school_id)
-    row = pick_candidate(services, school_id)
-    results: dict = {"num_threads": num_threads, "school_candidates": services.queries.monitor_page(
-        system_actor(), MonitorFilter(school_id=school_id)).total}
-    warm = Browsers(url, 1, wire)  # modules, templates and caches load once
+    if workers > 1:
+        process = Workers(str(db), port, EXAM_MOMENT, workers, num_threads or 2)
+        services, memory = process.services, process.rss_mb
+    else:
+        server = serve(str(db), port=port, clock=FrozenClock(EXAM_MOMENT), threaded=True, num_threads=num_threads,
+                       unused_session_lifetime_milliseconds=2000, check_unused_sessions_milliseconds=1000)
+        wait_until_up(url)
+        app = server.kandidatmonitor
+        services, memory = app.services, settle_memory
+    school_ids = list(range(1, 1 + (spread[0] if spread else 1)))  # the national dataset numbers them from 1
+    add_bench_user(services, school_ids)
+    candidates = {school_id: pick_candidate(services, school_id).candidate_id for school_id in school_ids}
+    results: dict = {"workers": workers, "num_threads": num_threads, "schools": len(school_ids),
+                     "school_candidates": services.queries.monitor_page(
+                         system_actor(), MonitorFilter(school_id=school_ids[0])).total}
+    warm = Browsers(url, workers, wire)  # modules, templates and caches load once (in each worker)
     warm.ask()
     warm.close()
     time.sleep(4)
-    baseline = settle_memory()
+    baseline = memory()
     results["rss_baseline_mb"] = round(baseline, 1)
     results["duckdb_memory_baseline_mb"] = duckdb_mb(services)
     for n in sessions:
-        browsers = Browsers(url, n, wire)
+        browsers = Browsers(url, n, wire, school_ids if spread else None)
         browsers.ask()  # all pages open
         time.sleep(1)
-        open_rss = settle_memory()
-        figures = measure(app, browsers, row.candidate_id, events)
+        open_rss = memory()
+        target = There(process, n) if workers > 1 else Here(app)
+        figures = (measure_spread(target, browsers, candidates, *spread[1:]) if spread
+                   else measure(target, browsers, candidates[school_ids[0]], events))
         browsers.close()
         closed_at = time.perf_counter()
-        while (app.hub.wakers or live_documents() > 3) and time.perf_counter() - closed_at < 90:
+        if workers > 1:
+            time.sleep(30)  # Bokeh's own session expiry in `serve`
+        while workers == 1 and (app.hub.wakers or live_documents() > 3) and time.perf_counter() - closed_at < 90:
             time.sleep(1)  # sessions are destroyed 2 s after their socket closes, a few per check
         cleanup_s = time.perf_counter() - closed_at
-        closed_rss = settle_memory()
-        key = f"sessions_{n}"
+        closed_rss = memory()
+        key = f"sessions_{n}" + (f"_over_{len(school_ids)}_schools" if spread else "")
         while key in results:  # the same size again: does memory after close stay level?
             key += "_again"
         results[key] = {
             **figures,
-            "live_views_registered_after_close": len(app.hub.wakers),
-            "bokeh_documents_alive_after_close": live_documents(),
-            "seconds_until_sessions_released": round(cleanup_s, 1),
+            **({"live_views_registered_after_close": len(app.hub.wakers),
+                "bokeh_documents_alive_after_close": live_documents(),
+                "seconds_until_sessions_released": round(cleanup_s, 1)} if workers == 1 else {}),
             "duckdb_memory_mb": duckdb_mb(services),
             "rss_open_mb": round(open_rss, 1),
             "rss_per_session_mb": round((open_rss - baseline) / n, 2),
             "rss_after_close_mb": round(closed_rss, 1),
             "rss_after_close_vs_baseline_pct": round(100 * (closed_rss - baseline) / baseline, 1),
         }
-    server.stop()
-    app.close()
+    if workers > 1:
+        process.stop()
+    else:
+        server.stop()
+        app.close()
     return results
 
 
@@ -281,16 +347,22 @@ def main() -> None:
     p.add_argument("--num-threads", type=int, default=4, help="as `serve --num-threads`; 0: none")
     p.add_argument("--wire", action="store_true",
                    help="sessions on the wire (websocket, no browser): event → patch at each socket")
+    p.add_argument("--workers", type=int, default=1,
+                   help="over 1: `kandidatmonitor serve --workers N` processes (needs a postgresql:// --db)")
+    p.add_argument("--spread", type=float, nargs=3, metavar=("SCHOOLS", "CHANGES_PER_S", "SECONDS"),
+                   help="the sessions over this many schools, changed in turn (with --wire): e.g. 50 5 60")
     p.add_argument("--browser", nargs=2, metavar=("URL", "PAGES"), help=argparse.SUPPRESS)
     p.add_argument("--protocol", nargs=2, metavar=("URL", "PAGES"), help=argparse.SUPPRESS)
+    p.add_argument("--schools", type=int, nargs="+", help=argparse.SUPPRESS)
     args = p.parse_args()
+    spread = (int(args.spread[0]), args.spread[1], args.spread[2]) if args.spread else None
     if args.browser:
         url, pages = args.browser
         asyncio.run(drive_browsers(url, int(pages)))
         return
     if args.protocol:
         url, pages = args.protocol
-        asyncio.run(protocol.drive(url, int(pages), USER))
+        asyncio.run(protocol.drive(url, int(pages), USER, schools=args.schools))
         return
     if is_url(args.db):  # the benchmark's writes stay out of the shared dataset: a copy
         source = database_name(args.db)
@@ -298,14 +370,15 @@ def main() -> None:
             conn.execute(f"DROP DATABASE IF EXISTS {source}_live")
             conn.execute(f"CREATE DATABASE {source}_live TEMPLATE {source}")
         results = run(with_database(args.db, f"{source}_live"), args.sessions, args.events,
-                      args.num_threads or None, args.wire)
-        report("live-postgresql" + ("-wire" if args.wire else ""), results)
+                      args.num_threads or None, args.wire, spread, args.workers)
+        report("live-postgresql" + (f"-{args.workers}-workers" if args.workers > 1 else "")
+               + ("-wire" if args.wire else "") + ("-spread" if spread else ""), results)
         return
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "live.duckdb"
         shutil.copy(args.db, db)  # the benchmark's writes stay out of the shared dataset
-        results = run(db, args.sessions, args.events, args.num_threads or None, args.wire)
-    report("live" + ("-wire" if args.wire else ""), results)
+        results = run(db, args.sessions, args.events, args.num_threads or None, args.wire, spread)
+    report("live" + ("-wire" if args.wire else "") + ("-spread" if spread else ""), results)
 
 
 if __name__ == "__main__":

@@ -33,17 +33,20 @@ async def log_in(http: aiohttp.ClientSession, url: str, username: str, password:
 
 
 class Session:
-    """One monitor page on the wire."""
+    """One monitor page on the wire. ``arm(event)``: note when the next table patch arrives,
+    as ``seen[event]``."""
 
-    def __init__(self) -> None:
-        self.armed = False
-        self.seen: float | None = None
+    def __init__(self, school_id: int | None = None) -> None:
+        self.school_id = school_id
+        self.event: object = None  # what the next patch answers (None: not waiting)
+        self.seen: dict[object, float] = {}
         self.patches = 0
         self._heard = asyncio.Event()
 
     async def open(self, http: aiohttp.ClientSession, url: str, path: str) -> None:
-        async with http.get(url + path) as page:
-            token = TOKEN.search(await page.text())[1]
+        query = "" if self.school_id is None else f"?skole={self.school_id}"
+        async with http.get(url + path + query) as page:
+            token = TOKEN.search(await page.text())[1]  # it carries the page's address, its school too
         ws_url = url.replace("http", "ws", 1) + path + "/ws"
         self.ws = await http.ws_connect(ws_url, protocols=("bokeh", token), max_msg_size=0)
         await self._expect("ACK")
@@ -76,20 +79,29 @@ class Session:
             header, content = await self._message()
             if header["msgtype"] == "PATCH-DOC" and '"ColumnsPatched"' in content:
                 self.patches += 1
-                if self.armed:
-                    self.armed, self.seen = False, time.time()
+                if self.event is not None:
+                    self.seen[self.event], self.event = time.time(), None
                     self._heard.set()
 
-    def arm(self) -> None:
-        self.armed, self.seen = True, None
+    def arm(self, event: object = 0) -> None:
+        self.event = event
+        self.seen.pop(event, None)
         self._heard.clear()
 
     async def heard(self, timeout_s: float = 60.0) -> float:
+        """When the patch of the event last armed arrived."""
+        event = self.event
         await asyncio.wait_for(self._heard.wait(), timeout_s)
-        return self.seen
+        return self.seen[event]
 
 
-async def drive(url: str, count: int, username: str, password: str = "demo", path: str = "/kandidatmonitor") -> None:
+async def drive(url: str, count: int, username: str, password: str = "demo", path: str = "/kandidatmonitor",
+                schools: list[int] | None = None) -> None:
+    """``count`` sessions, spread evenly over ``schools`` (each its own page) if given.
+    Requests, one JSON line each: ``{"arm": true}`` → every session waits for its next patch,
+    then ``{}`` → ``{"seen": [...]}``; or ``{"arm_school": S, "event": k}`` → S's sessions
+    wait for the patch of event k (answered at once), and ``{"collect": true}`` →
+    ``{"heard": {k: [epoch seconds, ...]}}`` once every armed session has heard its event."""
     def say(**answer) -> None:
         print(json.dumps(answer), flush=True)
 
@@ -102,17 +114,33 @@ async def drive(url: str, count: int, username: str, password: str = "demo", pat
     async with aiohttp.ClientSession(connector=connector, cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
         await log_in(http, url, username, password)
         sessions = []
-        for _ in range(count):  # one at a time, as pages are opened: the server builds each document
-            session = Session()
+        for i in range(count):  # one at a time, as pages are opened: the server builds each document
+            session = Session(schools[i % len(schools)] if schools else None)
             await session.open(http, url, path)
             sessions.append(session)
         say(ready=len(sessions))
-        while "close" not in await listen():
-            for session in sessions:
-                session.arm()
-            say(waiting=True)
-            seen = await asyncio.gather(*(s.heard() for s in sessions))
-            say(seen=list(seen))
+        armed: list[tuple[int, Session]] = []
+        while "close" not in (request := await listen()):
+            if "arm_school" in request:
+                for session in sessions:
+                    if session.school_id == request["arm_school"]:
+                        session.arm(request["event"])
+                        armed.append((request["event"], session))
+                say(armed=request["event"])
+            elif "collect" in request:
+                await asyncio.gather(*(s.heard() for _, s in armed if s.event is not None), return_exceptions=True)
+                heard: dict[int, list[float]] = {}
+                for event, session in armed:
+                    if event in session.seen:
+                        heard.setdefault(event, []).append(session.seen[event])
+                armed.clear()
+                say(heard=heard)
+            else:
+                for session in sessions:
+                    session.arm()
+                say(waiting=True)
+                seen = await asyncio.gather(*(s.heard() for s in sessions))
+                say(seen=list(seen))
         for session in sessions:
             session.reader.cancel()
             await session.ws.close()

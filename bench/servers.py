@@ -17,7 +17,7 @@ from services.clock import Clock
 from services.store import is_url
 from services.wiring import Services
 
-from .live import duckdb_mb, settle_memory
+from .memory import duckdb_mb, rss_mb, settle_memory
 from .run import percentiles
 
 TICK = os.sysconf("SC_CLK_TCK")
@@ -120,13 +120,6 @@ def postgres_cpu_s() -> float:
     return total
 
 
-def rss_of(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
-
-
 class InProcess:
     """One server process: this one (DuckDB or PostgreSQL)."""
 
@@ -167,13 +160,13 @@ class Workers:
 
     loop = None
 
-    def __init__(self, url: str, port: int, served_at, workers: int) -> None:
+    def __init__(self, url: str, port: int, served_at, workers: int, num_threads: int = 2) -> None:
         if not is_url(url):
             raise SystemExit("--workers over 1 needs a postgresql:// --db")
         self.workers = workers
         self.process = subprocess.Popen(
             [sys.executable, "-m", "kandidatmonitor.cli", "serve", "--db", url, "--workers", str(workers),
-             "--port", str(port), "--now", f"{served_at:%Y-%m-%d %H:%M}", "--num-threads", "2"],
+             "--port", str(port), "--now", f"{served_at:%Y-%m-%d %H:%M}", "--num-threads", str(num_threads)],
             cwd=ROOT, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         wait_until_up(f"http://localhost:{port}")
         self.services = Services(url, Clock.starting_at(served_at))
@@ -190,7 +183,7 @@ class Workers:
         return {}
 
     def rss_mb(self) -> float:
-        return sum(rss_of(pid) for pid in self.pids())
+        return sum(rss_mb(pid) for pid in self.pids())
 
     def buffers_mb(self) -> float | None:
         return None
