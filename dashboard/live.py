@@ -39,6 +39,7 @@ class Waker:
         self._pending_since: float | None = None
         self._lock = threading.Lock()
         self.refreshed_at: float | None = None  # perf_counter() after the last refresh (for bench/)
+        self.refreshes = 0  # for bench/
 
     def wake(self) -> None:
         """Schedule a refresh unless one is waiting to run. A refresh scheduled seconds ago
@@ -60,6 +61,7 @@ class Waker:
         with set_curdoc(self.doc), dispatch_when_done(self.doc):  # Bokeh runs _run with the lock held
             self.view.refresh()
         self.refreshed_at = time.perf_counter()
+        self.refreshes += 1
 
 
 class LiveHub:
