@@ -180,6 +180,15 @@ class RowClicks(JSComponent):
             self._on_click(candidate, action)
 
 
+class RowPatches(JSComponent):
+    """Makes the page's Tabulator redraw only the rows a patch changed (``js/row_patches.js``)."""
+
+    def __init__(self, **params):
+        super().__init__(width=0, height=0, margin=0, **params)
+
+    _esm = Path(__file__).parent / "js" / "row_patches.js"
+
+
 class CandidateTable(Viewer):
     """Shows a ``MonitorPage``; ``on_grant`` and ``on_more`` get the candidate id clicked,
     ``on_sort`` the column (``SortColumn``) and direction of a header click: the service
@@ -207,7 +216,7 @@ class CandidateTable(Viewer):
         self.table.param.watch(self._sorted, "sorters")
 
     def __panel__(self):
-        return pn.Column(self.table, self.clicks, sizing_mode="stretch_width", margin=0)
+        return pn.Column(self.table, self.clicks, RowPatches(), sizing_mode="stretch_width", margin=0)
 
     def show(self, page: MonitorPage, show_ip: bool) -> None:
         """Patch the cells that changed; replace the data when rows or columns differ."""
