@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import inspect
+from pathlib import Path
 from weakref import WeakKeyDictionary
 
 import panel as pn
@@ -64,3 +65,12 @@ def test_dispatch_when_done_still_finds_what_it_relies_on_in_panels_hold():
 
     assert "_suppress_property_callbacks(doc.callbacks._held_events)" in inspect.getsource(document.hold)
     assert isinstance(document._HOLD_LOCK, WeakKeyDictionary)
+
+
+def test_row_patches_js_still_finds_what_it_replaces_in_panels_tabulator_view():
+    """js/row_patches.js replaces the view's updateOrAddData, which Panel calls on each patch."""
+    source = (Path(pn.__file__).parent / "models" / "tabulator.ts").read_text()
+    patching = source[source.index("this.connect(this.model.source.patching"):][:400]
+    assert "this.updateOrAddData()" in patching
+    assert "updateOrAddData(): void" in source and "_tabulator_cell_updating" in source
+    assert 'index: "_index"' in source  # the row key row.update finds rows by
