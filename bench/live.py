@@ -291,7 +291,7 @@ WATCH_PATCHES = """() => {
 }"""
 
 async def drive_browsers(url: str, count: int) -> None:
-    from playwright.async_api import async_playwright
+    from playwright.async_api import async_playwright, expect
 
     def say(**answer) -> None:
         print(json.dumps(answer), flush=True)
@@ -306,18 +306,19 @@ async def drive_browsers(url: str, count: int) -> None:
         browser = await p.chromium.launch(executable_path=CHROMIUM, args=[
             "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-timer-throttling",
             "--disable-renderer-backgrounding", "--disable-backgrounding-occluded-windows"])
-        context = await browser.new_context()
+        context = await browser.new_context(locale="nb-NO")
         login = await context.new_page()
         await login.goto(url + "/login")
         await login.get_by_label("Brukernavn").fill(USER)
         await login.get_by_label("Passord").fill("demo")
-        await login.get_by_role("button", name="Logg inn").click()
-        await login.locator(".km-counts").filter(has_text="Viser").wait_for(timeout=120_000)
-        pages = [login]
-        for _ in range(count - 1):
+        async with login.expect_navigation():
+            await login.get_by_role("button", name="Logg inn").click()
+        await login.close()  # the login cookie stays with the context
+        pages = []
+        for _ in range(count):
             page = await context.new_page()
             await page.goto(url + "/kandidatmonitor")
-            await page.locator(".km-counts").filter(has_text="Viser").wait_for(timeout=120_000)
+            await expect(page.locator(".km-counts")).to_contain_text("Viser", timeout=120_000)
             pages.append(page)
         for page in pages:
             await page.evaluate(WATCH_PATCHES)
