@@ -81,8 +81,11 @@ docs: $(BIN)/.installed chromium
 bench: $(BIN)/.installed chromium postgresql
 	$(BIN)/python -m bench.run
 	$(BIN)/python -m bench.live
+	$(BIN)/python -m bench.live --wire --sessions 50 200
+	$(BIN)/python -m bench.live --wire --sessions 500 --spread 50 5 60
 	@url="$$($(BIN)/kandidatmonitor local-postgres --dir data/pg-bench --database national)" && \
-	  $(BIN)/python -m bench.run --db "$$url" && $(BIN)/python -m bench.live --db "$$url"
+	  $(BIN)/python -m bench.run --db "$$url" && $(BIN)/python -m bench.live --db "$$url" && \
+	  $(BIN)/python -m bench.live --db "$$url" --workers 2 --wire --sessions 500 --spread 50 5 60
 	$(BIN)/python -m bench.overview
 	$(BIN)/python -m bench.files
 	$(BIN)/python -m bench.candidates --compare
