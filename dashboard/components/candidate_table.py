@@ -46,7 +46,7 @@ STYLE = """
 .km-sub { color: #555; font-size: 0.85em; }
 .tabulator-row .tabulator-cell, .tabulator .tabulator-col-title { white-space: normal; text-overflow: clip; }
 .tabulator-row:has(.km-finished), .tabulator-row:has(.km-finished) .tabulator-cell { background-color: #d7f2dc; }
-.tabulator-row.tabulator-selectable:hover { background-color: #e8eef8; }  /* Tabulator's #bbb: grey text at 3.4:1 */
+.tabulator .tabulator-row.tabulator-selectable:hover { background-color: #e8eef8; }  /* Tabulator's #bbb: grey text at 3.4:1 */
 """
 
 
