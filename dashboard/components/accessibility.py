@@ -10,7 +10,14 @@ from panel.custom import JSComponent
 JS = Path(__file__).parent / "js"
 
 
-class AccessibilityFixes(JSComponent):
+class Unseen(JSComponent):
+    """A component that takes no room on the page: it listens, announces or mends."""
+
+    def __init__(self, **params):
+        super().__init__(width=0, height=0, margin=0, **params)
+
+
+class AccessibilityFixes(Unseen):
     """Mends the page's Tabulators, tabs and dialogs for keyboards and screen readers
     (``js/accessibility.js``). Shows nothing."""
 
@@ -18,19 +25,13 @@ class AccessibilityFixes(JSComponent):
 
     _esm = JS / "accessibility.js"
 
-    def __init__(self, **params):
-        super().__init__(width=0, height=0, margin=0, **params)
 
-
-class Announcer(JSComponent):
+class Announcer(Unseen):
     """A polite live region for ``text`` (``js/announcer.js``): heard, not seen, no focus moved."""
 
     text = param.String(default="")
 
     _esm = JS / "announcer.js"
-
-    def __init__(self, **params):
-        super().__init__(width=0, height=0, margin=0, **params)
 
 
 class LiveText(JSComponent):

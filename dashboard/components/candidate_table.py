@@ -9,17 +9,16 @@ from __future__ import annotations
 import html
 import threading
 import weakref
-from pathlib import Path
 
 import pandas as pd
 import panel as pn
-from panel.custom import JSComponent
 from panel.viewable import Viewer
 
 from services.queries import MonitorPage, MonitorRow, SortColumn
 
 from ..language import page_language, t
 from ..panel_private import ServerTabulator
+from .accessibility import JS, Unseen
 
 # Field names: stable ids; the headers say them in the page's language (``titles``).
 ACCESS, CANDIDATE, GROUP_SUBJECT, EXAM, PART_1, PART_2, IP, ACTION = (
@@ -162,14 +161,14 @@ def _changed(old: dict[int, dict], new: dict[int, dict]) -> dict[str, list]:
 SHARED = SharedCells()
 
 
-class RowClicks(JSComponent):
+class RowClicks(Unseen):
     """Reports a click on a row's button by the candidate it names (``js/row_clicks.js``)."""
 
     def __init__(self, on_click, **params):
-        super().__init__(width=0, height=0, margin=0, **params)
+        super().__init__(**params)
         self._on_click = on_click
 
-    _esm = Path(__file__).parent / "js" / "row_clicks.js"
+    _esm = JS / "row_clicks.js"
 
     def _handle_msg(self, msg) -> None:
         """A browser's message: only a candidate number and a known action pass."""
@@ -180,13 +179,10 @@ class RowClicks(JSComponent):
             self._on_click(candidate, action)
 
 
-class RowPatches(JSComponent):
+class RowPatches(Unseen):
     """Makes the page's Tabulator redraw only the rows a patch changed (``js/row_patches.js``)."""
 
-    def __init__(self, **params):
-        super().__init__(width=0, height=0, margin=0, **params)
-
-    _esm = Path(__file__).parent / "js" / "row_patches.js"
+    _esm = JS / "row_patches.js"
 
 
 class CandidateTable(Viewer):

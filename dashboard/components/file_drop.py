@@ -8,14 +8,12 @@ import json
 import tempfile
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 import pandas as pd
 import panel as pn
 import param
 from bokeh.events import DocumentReady
 from bokeh.models import CustomJS
-from panel.custom import JSComponent
 
 from services.delivery import Upload
 from services.errors import ServiceError
@@ -23,6 +21,7 @@ from services.labels import texts_with_prefix
 from services.rules import MAX_BATCH_BYTES, MAX_FILES_PER_BATCH, batch_error
 
 from ..language import page_language, t
+from .accessibility import JS, Unseen
 from .candidate_log import file_size, kilobytes
 
 
@@ -60,17 +59,17 @@ FILEPOND_CONTRAST = """
 """
 
 
-class UploadGuard(JSComponent):
+class UploadGuard(Unseen):
     """Marks where one upload (one drop, one file dialog) begins, with its files, and stops
     one over the seed's limits in the browser (``js/upload_guard.js``). Shows nothing."""
 
     max_files = param.Integer(default=MAX_FILES_PER_BATCH)
     max_bytes = param.Integer(default=MAX_BATCH_BYTES)
 
-    _esm = Path(__file__).parent / "js" / "upload_guard.js"
+    _esm = JS / "upload_guard.js"
 
     def __init__(self, on_upload: Callable[[list[tuple[str, int]]], None], **params):
-        super().__init__(width=0, height=0, margin=0, **params)
+        super().__init__(**params)
         self._on_upload = on_upload
 
     def _handle_msg(self, data) -> None:
