@@ -214,10 +214,12 @@ class CandidateTable(Viewer):
     def __panel__(self):
         return pn.Column(self.table, self.clicks, RowPatches(), sizing_mode="stretch_width", margin=0)
 
-    def show(self, page: MonitorPage, show_ip: bool) -> None:
-        """Patch the cells that changed; replace the data when rows or columns differ."""
-        if self.showing(page, show_ip):
-            return  # the same cached page: nothing can have changed
+    def show(self, page: MonitorPage, show_ip: bool) -> bool:
+        """Patch the cells that changed; replace the data when rows or columns differ. False,
+        and nothing done, when this very page (the query cache's object: identity, not a deep
+        compare) is shown already: nothing can have changed."""
+        if self._shown is not None and self._shown[0] is page and self._shown[1] == show_ip:
+            return False
         shown, self._shown = self._shown, (page, show_ip)
         columns = columns_for(page, show_ip)
         records = SHARED.records(page, show_ip)
@@ -231,10 +233,7 @@ class CandidateTable(Viewer):
             self.table.value = pd.DataFrame(list(records.values()), columns=columns, dtype=object,
                                             index=pd.Index(list(records), name="candidate_id"))
         self._ids, self._columns = list(records), columns
-
-    def showing(self, page: MonitorPage, show_ip: bool) -> bool:
-        """Whether this very page (the query cache's object: identity, not a deep compare) is shown."""
-        return self._shown is not None and self._shown[0] is page and self._shown[1] == show_ip
+        return True
 
     def show_sort(self, sort: SortColumn | None, descending: bool) -> None:
         """The header's arrow for the sort the filters hold (from the address, say)."""

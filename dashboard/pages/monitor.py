@@ -184,9 +184,8 @@ class MonitorApp(Viewer):
         if self.store.updated_at is not None:
             self.stamp.text = (
                 t("ui.updated").format(time=self.store.updated_at.astimezone(OSLO).strftime("%H:%M:%S")))
-        if page is None or self.table.showing(page, self.filters.show_ip):
+        if page is None or not self.table.show(page, self.filters.show_ip):
             return  # the same cached page (a tick, or a change elsewhere): the rest stands
-        self.table.show(page, self.filters.show_ip)
         waiting = t("ui.waiting_one") if page.waiting == 1 else t("ui.waiting_many").format(n=page.waiting)
         for widget, name, value in (
                 (self.counts, "text", t("ui.showing").format(x=page.matching, y=page.total)),
